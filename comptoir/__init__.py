@@ -1,0 +1,1 @@
+"""Comptoir: a people-first social CRM."""

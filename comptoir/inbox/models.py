@@ -1,0 +1,223 @@
+"""Conversations and their messages: the thread a person and the brand share on a channel.
+
+A conversation is not a case: it is where people talk; a case (its own app) is a problem
+followed to its end, and may span several conversations.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.channels.models import Channel
+from comptoir.people.models import Identity, Person
+from comptoir.workspaces.models import Seat, Workspace
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+    NOTE = "note", _("Internal note")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+
+
+class MessageKind(models.TextChoices):
+    POST = "post", _("Post")
+    COMMENT = "comment", _("Comment")
+    REPLY = "reply", _("Reply")
+    DIRECT = "direct", _("Direct message")
+    EMAIL = "email", _("Email")
+    REVIEW = "review", _("Review")
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Conversation(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="conversations", verbose_name=_("channel")
+    )
+    identity = models.ForeignKey(
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("identity"),
+    )
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("person"),
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ConversationStatus.choices,
+        default=ConversationStatus.OPEN,
+    )
+    assignee = models.ForeignKey(
+        Seat,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+        verbose_name=_("assignee"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    first_inbound_at = models.DateTimeField(_("first inbound"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"))
+    # Kept by the actions that add messages, so the inbox list never touches messages.
+    message_count = models.PositiveIntegerField(_("messages"), default=0)
+    last_message_preview = models.CharField(_("last message"), max_length=280, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-last_activity_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "-last_activity_at", "-id"], name="conversation_inbox"
+            ),
+            models.Index(
+                fields=["workspace", "status", "-last_activity_at", "-id"],
+                name="conversation_inbox_status",
+            ),
+            models.Index(
+                fields=["workspace", "assignee", "-last_activity_at", "-id"],
+                name="conversation_inbox_assignee",
+            ),
+            models.Index(fields=["person", "-last_activity_at"], name="conversation_by_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="messages", verbose_name=_("channel")
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    author_identity = models.ForeignKey(
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("author identity"),
+    )
+    author_seat = models.ForeignKey(
+        Seat,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("author seat"),
+    )
+    # NULL, not "", for messages with no platform id (notes, replies not yet sent), so that
+    # the unique (channel, external_id) constraint leaves them alone.
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"), max_length=255, null=True, blank=True
+    )
+    in_reply_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    in_reply_to_external_id = models.CharField(
+        _("in reply to (external id)"), max_length=255, blank=True
+    )
+    text = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"))
+    created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+    # Readings filled by the understanding work; empty until then.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    sentiment_label = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, blank=True
+    )
+    sentiment_score = models.FloatField(_("sentiment score"), null=True, blank=True)
+    intents = models.JSONField(_("intents"), default=dict, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            # Re-delivery of the same platform message is a no-op, enforced by the database.
+            # NULL external ids (notes, drafts) are distinct in SQLite and PostgreSQL alike.
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], name="message_unique_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(author_identity__isnull=False, author_seat__isnull=False),
+                name="message_one_author",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "-sent_at", "-id"], name="message_thread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.sent_at:%Y-%m-%d %H:%M}"
