@@ -1,0 +1,143 @@
+"""Reads about people and organisations shared by the web UI and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from comptoir.people.models import (
+    CommitteeRole,
+    Identity,
+    Membership,
+    Organization,
+    Person,
+    Stance,
+)
+from comptoir.workspaces.models import Workspace
+
+PEOPLE_ORDERING = ("display_name", "id")
+ORGANIZATION_ORDERING = ("name", "id")
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    search: str = ""
+    lifecycle_stage: str = ""
+    identity_kind: str = ""
+    organization_id: int | None = None
+    owner_id: int | None = None
+
+
+def people(workspace: Workspace, flt: PeopleFilter | None = None) -> QuerySet[Person]:
+    """People of the workspace, filtered, with what a list row shows prefetched.
+
+    The search matches the display name, any identity's handle, display name or external id
+    (which is the address for email identities), so "dupont@", "@marie" and "Marie" all work.
+    """
+    flt = flt or PeopleFilter()
+    qs = Person.objects.filter(workspace=workspace)
+    if flt.search:
+        term = flt.search.strip()
+        handle_term = term.lstrip("@")
+        matching_identity = Identity.objects.filter(person=OuterRef("pk")).filter(
+            Q(handle__icontains=handle_term)
+            | Q(external_id__icontains=term)
+            | Q(display_name__icontains=term)
+        )
+        qs = qs.filter(Q(display_name__icontains=term) | Exists(matching_identity))
+    if flt.lifecycle_stage:
+        qs = qs.filter(lifecycle_stage=flt.lifecycle_stage)
+    if flt.identity_kind:
+        qs = qs.filter(
+            Exists(Identity.objects.filter(person=OuterRef("pk"), kind=flt.identity_kind))
+        )
+    if flt.organization_id is not None:
+        qs = qs.filter(
+            Exists(
+                Membership.objects.filter(
+                    person=OuterRef("pk"), organization_id=flt.organization_id
+                )
+            )
+        )
+    if flt.owner_id is not None:
+        qs = qs.filter(relationship_owner_id=flt.owner_id)
+    return qs.select_related("relationship_owner").prefetch_related(
+        Prefetch("identities", queryset=Identity.objects.order_by("kind", "handle")),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organization").order_by(
+                "organization__name"
+            ),
+        ),
+    )
+
+
+def person_detail(workspace: Workspace) -> QuerySet[Person]:
+    """The queryset to fetch one person for its page (use with get_scoped_or_404)."""
+    return people(workspace)
+
+
+def identities(workspace: Workspace) -> QuerySet[Identity]:
+    return Identity.objects.filter(workspace=workspace).select_related("person")
+
+
+def organizations(workspace: Workspace, search: str = "") -> QuerySet[Organization]:
+    qs = Organization.objects.filter(workspace=workspace).annotate(
+        member_count=Count("memberships", distinct=True),
+        decision_maker_count=Count(
+            "memberships",
+            filter=Q(memberships__committee_role=CommitteeRole.DECISION_MAKER),
+            distinct=True,
+        ),
+        supporter_count=Count(
+            "memberships", filter=Q(memberships__stance=Stance.SUPPORTER), distinct=True
+        ),
+        opponent_count=Count(
+            "memberships", filter=Q(memberships__stance=Stance.OPPONENT), distinct=True
+        ),
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search.strip()) | Q(industry__icontains=search.strip()))
+    return qs
+
+
+def memberships(workspace: Workspace) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=workspace).select_related("person", "organization")
+
+
+@dataclass(frozen=True)
+class CommitteeCell:
+    role: str
+    role_label: str
+    by_stance: dict[str, list[Membership]]
+
+
+def buying_committee(organization: Organization) -> list[CommitteeCell]:
+    """The organisation's people grouped by committee role, then by stance (one query).
+
+    Roles come in the committee's usual order; members with no role come last.
+    """
+    rows = list(
+        Membership.objects.filter(organization=organization)
+        .select_related("person")
+        .order_by("person__display_name")
+    )
+    roles: list[tuple[str, str]] = [(str(v), str(lbl)) for v, lbl in CommitteeRole.choices]
+    roles.append(("", str(_no_role_label())))
+    cells: list[CommitteeCell] = []
+    for role, label in roles:
+        members = [m for m in rows if m.committee_role == role]
+        if not members and role == "":
+            continue
+        by_stance: dict[str, list[Membership]] = {str(s): [] for s in Stance.values}
+        for member in members:
+            by_stance[member.stance].append(member)
+        cells.append(CommitteeCell(role=role, role_label=label, by_stance=by_stance))
+    return cells
+
+
+def _no_role_label() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("No committee role")
