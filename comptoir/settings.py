@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files: no CDN, works offline
     "huey.contrib.djhuey",
     "comptoir.workspaces",
     "comptoir.people",

@@ -51,7 +51,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = (
-        ApiToken.objects.select_related("seat", "seat__workspace")
+        ApiToken.objects.select_related("seat__workspace", "seat__user")
         .filter(prefix=parts[1], revoked_at__isnull=True, seat__is_active=True)
         .first()
     )

@@ -1,0 +1,47 @@
+"""The API describes itself: OpenAPI JSON and the interactive docs, without a token."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from tests.api.endpoints import LISTS, OBJECTS, SEAT_ENDPOINTS
+
+
+def test_the_openapi_document_lists_every_endpoint(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Comptoir API"
+    assert set(document["paths"]) == {f"/api/v1{p}" for p in (*LISTS, *OBJECTS, *SEAT_ENDPOINTS)}
+    assert document["components"]["securitySchemes"] == {
+        "TokenAuth": {"type": "http", "scheme": "bearer"}
+    }
+    for path, operations in document["paths"].items():
+        assert list(operations) == ["get"], path
+        operation = operations["get"]
+        assert operation["security"] == [{"TokenAuth": []}], path
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}, path
+        assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }, path
+
+
+def test_list_endpoints_document_their_page_parameters(db: None) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    for path in LISTS:
+        parameters = {
+            p["name"]: p for p in document["paths"][f"/api/v1{path}"]["get"]["parameters"]
+        }
+        assert parameters["limit"]["schema"]["maximum"] == 200, path
+        assert parameters["limit"]["schema"]["default"] == 50, path
+        assert "cursor" in parameters, path
+
+
+def test_the_docs_page_is_served(db: None) -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"/api/v1/openapi.json" in response.content
