@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("comptoir.web.urls")),
 ]
 
+handler400 = "comptoir.web.views.errors.bad_request"
 handler403 = "comptoir.web.views.errors.forbidden"
 handler404 = "comptoir.web.views.errors.not_found"
 handler500 = "comptoir.web.views.errors.server_error"

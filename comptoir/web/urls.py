@@ -1,9 +1,30 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-from comptoir.web.views import home
+from comptoir.web.views import home, inbox, organizations, people
 
 app_name = "web"
 
+# Every page of a workspace carries its slug, so links can be shared between colleagues.
+workspace_patterns = [
+    path("", home.workspace_home, name="workspace"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox.conversation, name="conversation"),
+    path("people/", people.person_list, name="people"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("organizations/", organizations.organization_list, name="organizations"),
+    path("organizations/<int:pk>/", organizations.organization, name="organization"),
+]
+
 urlpatterns = [
     path("", home.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("w/<slug:slug>/", include(workspace_patterns)),
 ]
