@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy comptoir tests bench
+	$(BIN)/mypy comptoir tests $(wildcard bench)
 
 check: lint typecheck
 	$(BIN)/pytest

@@ -109,7 +109,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; kept default
+CSRF_COOKIE_HTTPONLY = False  # Django default; htmx gets the token from hx-headers on <body>
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = config.env_bool("SECURE_COOKIES", default=False)
