@@ -59,6 +59,13 @@ class Channel(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ChannelStatus.choices, default=ChannelStatus.ACTIVE
     )
+    # Where polling resumes (IMAP UIDVALIDITY and last UID, an API's since_id...), written
+    # only after the events it covers are stored.
+    poll_state = models.JSONField(_("poll state"), default=dict, blank=True, editable=False)
+    last_received_at = models.DateTimeField(_("last received"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

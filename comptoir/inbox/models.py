@@ -86,6 +86,9 @@ class Conversation(models.Model):
         verbose_name=_("person"),
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The platform's thread id (root post, DM thread, first Message-ID): new messages of the
+    # same thread join this conversation.
+    thread_key = models.CharField(_("thread key"), max_length=255, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -129,6 +132,7 @@ class Conversation(models.Model):
                 name="conversation_inbox_assignee",
             ),
             models.Index(fields=["person", "-last_activity_at"], name="conversation_by_person"),
+            models.Index(fields=["channel", "thread_key"], name="conversation_by_thread"),
         ]
 
     def __str__(self) -> str:

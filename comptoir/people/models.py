@@ -56,6 +56,16 @@ class Person(models.Model):
         related_name="owned_people",
         verbose_name=_("relationship owner"),
     )
+    # Set when this person was merged into another; merged people leave every list and
+    # come back, unchanged, if the merge is undone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_people",
+        verbose_name=_("merged into"),
+    )
     first_seen_at = models.DateTimeField(_("first seen"))
     last_inbound_at = models.DateTimeField(_("last inbound"), null=True, blank=True)
     last_outbound_at = models.DateTimeField(_("last outbound"), null=True, blank=True)
@@ -93,6 +103,7 @@ class Identity(models.Model):
     handle = models.CharField(_("handle"), max_length=255, blank=True)
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
+    avatar_url = models.URLField(_("avatar URL"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -107,6 +118,7 @@ class Identity(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "handle"], name="identity_by_handle"),
+            models.Index(fields=["workspace", "profile_url"], name="identity_by_profile_url"),
         ]
 
     def __str__(self) -> str:
@@ -207,3 +219,138 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.organization}"
+
+
+class ProfileLink(models.Model):
+    """A URL that an identity's own profile declares (a bio link to another network).
+
+    Another identity whose profile URL is that link belongs to the same person: one of the
+    deterministic rules of identity resolution.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    identity = models.ForeignKey(
+        Identity,
+        on_delete=models.CASCADE,
+        related_name="declared_links",
+        verbose_name=_("identity"),
+    )
+    url = models.CharField(_("URL"), max_length=500)
+
+    class Meta:
+        verbose_name = _("declared profile link")
+        verbose_name_plural = _("declared profile links")
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "url"], name="profile_link_once"),
+        ]
+        indexes = [models.Index(fields=["workspace", "url"], name="profile_link_by_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MergeSuggestion(models.Model):
+    """Two people who may be one human, from weak signals; a person decides.
+
+    The pair is stored with the smaller id first so that it is suggested once.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    other = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("other person")
+    )
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        Seat,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merge suggestion")
+        verbose_name_plural = _("merge suggestions")
+        ordering = ["-score", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "person", "other"], name="merge_suggestion_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__lt=models.F("other")),
+                name="merge_suggestion_ordered_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-score"], name="merge_suggestion_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.other_id} ({self.score:.2f})"
+
+
+class PersonMerge(models.Model):
+    """One merge of ``merged`` into ``survivor``, with what it moved, so it can be undone."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    survivor = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="merges", verbose_name=_("kept person")
+    )
+    merged = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("merged person")
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    automatic = models.BooleanField(_("automatic"), default=False)
+    # Ids of the rows moved and copies of the rows changed, for an exact undo.
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    actor = models.ForeignKey(
+        Seat,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        Seat,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

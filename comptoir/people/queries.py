@@ -36,7 +36,7 @@ def people(workspace: Workspace, flt: PeopleFilter | None = None) -> QuerySet[Pe
     (which is the address for email identities), so "dupont@", "@marie" and "Marie" all work.
     """
     flt = flt or PeopleFilter()
-    qs = Person.objects.filter(workspace=workspace)
+    qs = Person.objects.filter(workspace=workspace, merged_into__isnull=True)
     if flt.search:
         term = flt.search.strip()
         handle_term = term.lstrip("@")
@@ -74,8 +74,22 @@ def people(workspace: Workspace, flt: PeopleFilter | None = None) -> QuerySet[Pe
 
 
 def person_detail(workspace: Workspace) -> QuerySet[Person]:
-    """The queryset to fetch one person for its page (use with get_scoped_or_404)."""
-    return people(workspace)
+    """The queryset to fetch one person for its page (use with get_scoped_or_404).
+
+    Merged people are included: their page says into whom they were merged."""
+    return (
+        Person.objects.filter(workspace=workspace)
+        .select_related("relationship_owner", "merged_into")
+        .prefetch_related(
+            Prefetch("identities", queryset=Identity.objects.order_by("kind", "handle")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organization").order_by(
+                    "organization__name"
+                ),
+            ),
+        )
+    )
 
 
 def identities(workspace: Workspace) -> QuerySet[Identity]:

@@ -1,0 +1,92 @@
+"""The base class and registry of channel adapters.
+
+An adapter turns one platform's payloads into InboundEvents (``poll``) and sends replies
+(``send``). It never touches the pipeline: the caller (``comptoir.ingest``) feeds the events
+it returns to ``ingest`` and then stores the new poll state, so a crash between the two only
+re-fetches what the pipeline will recognise as duplicates.
+
+A new adapter: a package ``comptoir/channels/<kind>/`` with a subclass decorated by
+``@register``, imported in ``comptoir/channels/registry.py``; settings and secrets models in
+``comptoir/channels/config.py``; recorded payloads under ``tests/data/<kind>/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from comptoir.channels.events import InboundEvent
+from comptoir.channels.models import Channel
+
+
+class AdapterError(Exception):
+    """The platform could not be reached or refused us; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class PollResult:
+    events: list[InboundEvent]
+    state: dict[str, Any]
+    # Items fetched but deliberately not turned into events (auto-replies, bounces).
+    ignored: int = 0
+    # Items that could not be parsed: (platform reference, raw text, reason).
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A reply to send on the channel, built by the inbox from a stored message."""
+
+    text: str
+    recipient: str  # the identity's external id (email address, account id)
+    subject: str = ""
+    in_reply_to: str = ""  # the external id of the message answered
+    references: tuple[str, ...] = ()
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    external_id: str
+
+
+class Adapter:
+    """One platform. Subclasses implement what the platform offers: poll, send, or both."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+
+    @property
+    def can_poll(self) -> bool:
+        return type(self).poll is not Adapter.poll
+
+    def poll(self, state: dict[str, Any]) -> PollResult:
+        raise AdapterError(f"{self.kind} channels do not poll")
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        raise AdapterError(f"{self.kind} channels cannot send")
+
+
+_A = TypeVar("_A", bound=type[Adapter])
+REGISTRY: dict[str, type[Adapter]] = {}
+
+
+def register(adapter: _A) -> _A:
+    REGISTRY[adapter.kind] = adapter
+    return adapter
+
+
+def adapter_for(channel: Channel, *, registry: dict[str, type[Adapter]] | None = None) -> Adapter:
+    from comptoir.channels import registry as _loaded  # noqa: F401 - imports every adapter
+
+    adapters = REGISTRY if registry is None else registry
+    try:
+        return adapters[channel.kind](channel)
+    except KeyError:
+        raise AdapterError(f"no adapter for {channel.kind} channels yet") from None
+
+
+AdapterFactory = Callable[[Channel], Adapter]

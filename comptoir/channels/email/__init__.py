@@ -1,0 +1,1 @@
+"""The email channel: IMAP polling, MIME parsing into InboundEvents, SMTP sending."""

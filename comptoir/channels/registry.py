@@ -1,0 +1,3 @@
+"""Imports every adapter package so that each registers itself."""
+
+from comptoir.channels.email import adapter  # noqa: F401
