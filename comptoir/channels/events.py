@@ -84,7 +84,14 @@ class InboundEvent(_Event):
     )
     direction: EventDirection = "inbound"
     subject: str = Field(default="", max_length=300)
-    text: str = Field(default="", max_length=MAX_TEXT)
+    text: str = Field(
+        default="", max_length=MAX_TEXT, description="What a person reads: quotes trimmed."
+    )
+    full_text: str = Field(
+        default="",
+        max_length=MAX_HTML,
+        description="The whole body when `text` is trimmed (quoted replies, signatures).",
+    )
     html: str = Field(default="", max_length=MAX_HTML)
     created_at: AwareDatetime = Field(description="When it was written, with its time zone.")
     visibility: EventVisibility = "public"
@@ -96,7 +103,7 @@ class InboundEvent(_Event):
         default_factory=dict, description="The platform's payload, kept as received."
     )
 
-    @field_validator("text", "html", "subject")
+    @field_validator("text", "full_text", "html", "subject")
     @classmethod
     def _no_nul(cls, value: str) -> str:
         # PostgreSQL text columns refuse NUL; say so here rather than fail the whole batch.

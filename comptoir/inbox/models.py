@@ -190,6 +190,8 @@ class Message(models.Model):
         _("in reply to (external id)"), max_length=255, blank=True
     )
     text = models.TextField(_("text"), blank=True)
+    # The whole body when ``text`` is a trimmed view (an email without its quoted replies).
+    full_text = models.TextField(_("full text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     url = models.URLField(_("URL"), max_length=500, blank=True)

@@ -1,0 +1,429 @@
+"""The ingestion pipeline: one function takes events from any source through validate,
+deduplicate, understand, resolve, thread, store and act.
+
+Every source (webhook, polling worker, file import, replay) calls ``ingest``. It works in
+batches: each batch is read with a few bulk queries and written with bulk inserts in one
+transaction, so a batch lands whole or not at all and the cost per message stays flat.
+Re-delivering an event is a no-op: (channel, external id) is unique in the database and
+duplicates are counted, not stored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from time import perf_counter
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from comptoir.channels.events import InboundEvent
+from comptoir.channels.models import Channel
+from comptoir.inbox.actions import preview_of
+from comptoir.inbox.models import Conversation, ConversationStatus, Message
+from comptoir.ingest.models import RejectedEvent, Source
+from comptoir.ingest.resolve import author_key, resolve
+from comptoir.ingest.threading import assign_conversations
+from comptoir.ingest.types import Candidate, IngestReport, Rejection
+from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLink
+from comptoir.understanding.language import detect_languages
+from comptoir.workspaces.actions import record_event
+from comptoir.workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+LOOKUP_CHUNK = 500
+REOPENED = (ConversationStatus.RESOLVED, ConversationStatus.CLOSED)
+
+
+def ingest(
+    workspace: Workspace,
+    channel: Channel,
+    candidates: Iterable[Candidate],
+    *,
+    source: str = Source.API,
+    batch_size: int = BATCH_SIZE,
+) -> IngestReport:
+    """Ingest candidates in batches of ``batch_size``; each batch lands whole or not at all.
+
+    Re-running with the same input changes nothing (duplicates are counted, not stored).
+    """
+    if channel.workspace_id != workspace.pk:
+        raise ValueError("the channel belongs to another workspace")
+    report = IngestReport()
+    batch: list[Candidate] = []
+    for candidate in candidates:
+        batch.append(candidate)
+        if len(batch) >= batch_size:
+            report.add(_ingest_batch(workspace, channel, batch, source))
+            batch = []
+    if batch:
+        report.add(_ingest_batch(workspace, channel, batch, source))
+    return report
+
+
+def _ingest_batch(
+    workspace: Workspace, channel: Channel, batch: list[Candidate], source: str
+) -> IngestReport:
+    started = perf_counter()
+    events, rejected = _validate(batch)
+    # A concurrent delivery of the same events can win the race between our duplicate
+    # check and our insert; the unique constraint stops it, and a second pass counts them.
+    for attempt in (1, 2):
+        report = IngestReport(received=len(batch))
+        try:
+            with transaction.atomic():
+                _reject(workspace, channel, rejected, source, report)
+                _store(workspace, channel, events, report)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            logger.info("batch for channel %s raced another delivery; retrying", channel.pk)
+    report.elapsed = perf_counter() - started
+    return report
+
+
+# 1. validate ------------------------------------------------------------------------------
+
+
+def _validate(batch: list[Candidate]) -> tuple[list[InboundEvent], list[tuple[Candidate, str]]]:
+    events: list[InboundEvent] = []
+    rejected: list[tuple[Candidate, str]] = []
+    for candidate in batch:
+        if candidate.error or candidate.payload is None:
+            rejected.append((candidate, candidate.error or "nothing could be read"))
+        elif isinstance(candidate.payload, InboundEvent):
+            events.append(candidate.payload)
+        else:
+            try:
+                events.append(InboundEvent.model_validate(candidate.payload))
+            except ValidationError as exc:
+                rejected.append((candidate, describe_errors(exc)))
+    return events, rejected
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """``author.kind: Input should be 'email', 'phone'…; created_at: Input should have…``."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "event"
+        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def _reject(
+    workspace: Workspace,
+    channel: Channel,
+    rejected: list[tuple[Candidate, str]],
+    source: str,
+    report: IngestReport,
+) -> None:
+    rows = []
+    for candidate, reason in rejected:
+        text, exact = _raw_of(candidate)
+        rows.append(
+            RejectedEvent(
+                workspace=workspace,
+                channel=channel,
+                source=source,
+                location=candidate.location[:200],
+                raw=text,
+                raw_bytes=exact,
+                reason=reason,
+            )
+        )
+        report.rejected.append(Rejection(candidate.location, reason))
+    RejectedEvent.objects.bulk_create(rows, batch_size=500)
+
+
+def _raw_of(candidate: Candidate) -> tuple[str, bytes | None]:
+    """The received payload as text, and the exact bytes when text could not hold them."""
+    raw = candidate.raw
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8").replace("\x00", "\ufffd"), None
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace"), raw
+    if raw:
+        return raw.replace("\x00", "\ufffd"), None
+    payload = candidate.payload
+    if isinstance(payload, InboundEvent):
+        return payload.model_dump_json(), None
+    return json.dumps(payload, default=str, ensure_ascii=False), None
+
+
+# 2-7. deduplicate, understand, resolve, thread, store, act ----------------------------------
+
+
+def _store(
+    workspace: Workspace, channel: Channel, events: list[InboundEvent], report: IngestReport
+) -> None:
+    fresh = _deduplicate(channel, events, report)
+    if not fresh:
+        return
+    # Oldest first, so that within a batch a reply comes after what it answers.
+    fresh.sort(key=lambda e: e.created_at)
+    languages = [
+        reading.language
+        for reading in detect_languages(
+            [e.text or e.subject for e in fresh], hints=[e.language for e in fresh]
+        )
+    ]
+    inbound = [e.direction == "inbound" and e.author is not None for e in fresh]
+    resolution = resolve(
+        workspace,
+        [e for e, is_in in zip(fresh, inbound, strict=True) if is_in],
+        [lang for lang, is_in in zip(languages, inbound, strict=True) if is_in],
+    )
+    identities: list[Identity | None] = [
+        resolution.identity_of[author_key(e.author)] if is_in and e.author else None
+        for e, is_in in zip(fresh, inbound, strict=True)
+    ]
+    conversations, new_conversations = assign_conversations(channel, fresh, identities, languages)
+    activity = _Activity.of(fresh, conversations)
+    activity.apply_to_new_people(resolution.new_people, identities, fresh)
+
+    Person.objects.bulk_create(resolution.new_people, batch_size=1000)
+    Identity.objects.bulk_create(resolution.new_identities, batch_size=1000)
+    if resolution.changed_identities:
+        Identity.objects.bulk_update(
+            resolution.changed_identities,
+            ["handle", "display_name", "avatar_url", "profile_url"],
+            batch_size=500,
+        )
+    ProfileLink.objects.bulk_create(resolution.new_links, ignore_conflicts=True)
+    MergeSuggestion.objects.bulk_create(resolution.suggestions, ignore_conflicts=True)
+    for conversation in new_conversations:
+        activity.apply_to_conversation(conversation)
+    Conversation.objects.bulk_create(new_conversations, batch_size=1000)
+
+    messages = _messages(workspace, channel, fresh, conversations, identities, languages)
+    Message.objects.bulk_create(messages, batch_size=1000)
+    _link_replies(channel, fresh, messages)
+
+    new_ids = {id(c) for c in new_conversations}
+    existing = [c for key, c in {id(c): c for c in conversations}.items() if key not in new_ids]
+    for conversation in existing:
+        activity.apply_to_conversation(conversation)
+    Conversation.objects.bulk_update(existing, _Activity.CONVERSATION_FIELDS, batch_size=500)
+    _touch_existing_people(activity, resolution.new_people)
+
+    report.stored = len(messages)
+    report.new_people = len(resolution.new_people)
+    report.new_identities = len(resolution.new_identities)
+    report.new_conversations = len(new_conversations)
+    Channel.objects.filter(pk=channel.pk).update(last_received_at=timezone.now())
+    record_event(
+        workspace,
+        "ingest.batch",
+        "channel",
+        channel.pk,
+        payload={
+            "stored": report.stored,
+            "duplicates": report.duplicates,
+            "rejected": len(report.rejected),
+            "new_people": report.new_people,
+            "new_conversations": report.new_conversations,
+        },
+    )
+    new_people = [p.pk for p in resolution.new_people]
+    touched = sorted(set(activity.people_inbound) | set(new_people))
+    transaction.on_commit(lambda: _after_commit(workspace.pk, touched))
+
+
+def _deduplicate(
+    channel: Channel, events: list[InboundEvent], report: IngestReport
+) -> list[InboundEvent]:
+    unique: dict[str, InboundEvent] = {}
+    for event in events:
+        if event.external_id in unique:
+            report.duplicates += 1
+        else:
+            unique[event.external_id] = event
+    ids = sorted(unique)
+    stored: set[str | None] = set()
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        stored.update(
+            Message.objects.filter(
+                channel=channel, external_id__in=ids[start : start + LOOKUP_CHUNK]
+            ).values_list("external_id", flat=True)
+        )
+    report.duplicates += len(stored)
+    return [event for key, event in unique.items() if key not in stored]
+
+
+def _messages(
+    workspace: Workspace,
+    channel: Channel,
+    events: Sequence[InboundEvent],
+    conversations: Sequence[Conversation],
+    identities: Sequence[Identity | None],
+    languages: Sequence[str],
+) -> list[Message]:
+    return [
+        Message(
+            workspace=workspace,
+            conversation=conversation,
+            channel=channel,
+            direction=event.direction,
+            visibility=event.visibility,
+            kind=event.kind,
+            author_identity=identity,
+            external_id=event.external_id,
+            in_reply_to_external_id=event.in_reply_to,
+            text=event.text,
+            full_text=event.full_text,
+            html=event.html,
+            attachments=[a.model_dump() for a in event.attachments],
+            url=event.url,
+            sent_at=event.created_at,
+            language=language,
+        )
+        for event, conversation, identity, language in zip(
+            events, conversations, identities, languages, strict=True
+        )
+    ]
+
+
+def _link_replies(
+    channel: Channel, events: Sequence[InboundEvent], messages: Sequence[Message]
+) -> None:
+    """Point each reply at the message it answers, stored earlier or in this batch."""
+    wanted = sorted({e.in_reply_to for e in events if e.in_reply_to})
+    if not wanted:
+        return
+    pk_of: dict[str, int] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for external_id, pk in Message.objects.filter(
+            channel=channel, external_id__in=wanted[start : start + LOOKUP_CHUNK]
+        ).values_list("external_id", "pk"):
+            if external_id:
+                pk_of[external_id] = pk
+    replies = []
+    for event, message in zip(events, messages, strict=True):
+        parent = pk_of.get(event.in_reply_to) if event.in_reply_to else None
+        if parent is not None and parent != message.pk:
+            message.in_reply_to_id = parent
+            replies.append(message)
+    Message.objects.bulk_update(replies, ["in_reply_to"], batch_size=500)
+
+
+@dataclass
+class _Activity:
+    """What a batch changes on each conversation and person, computed once from events."""
+
+    CONVERSATION_FIELDS = (
+        "message_count",
+        "last_activity_at",
+        "first_inbound_at",
+        "first_response_at",
+        "last_message_preview",
+        "status",
+    )
+
+    by_conversation: dict[int, list[InboundEvent]] = field(default_factory=dict)
+    people_inbound: dict[int, datetime] = field(default_factory=dict)
+    people_outbound: dict[int, datetime] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, events: Sequence[InboundEvent], conversations: Sequence[Conversation]) -> _Activity:
+        activity = cls()
+        grouped: dict[int, list[InboundEvent]] = defaultdict(list)
+        for event, conversation in zip(events, conversations, strict=True):
+            grouped[id(conversation)].append(event)
+            person_id = conversation.person_id
+            if person_id is None:
+                continue
+            target = (
+                activity.people_inbound
+                if event.direction == "inbound"
+                else activity.people_outbound
+            )
+            if person_id not in target or target[person_id] < event.created_at:
+                target[person_id] = event.created_at
+        activity.by_conversation = dict(grouped)
+        return activity
+
+    def apply_to_new_people(
+        self,
+        people: Sequence[Person],
+        identities: Sequence[Identity | None],
+        events: Sequence[InboundEvent],
+    ) -> None:
+        latest: dict[int, datetime] = {}
+        for identity, event in zip(identities, events, strict=True):
+            if identity is not None and identity.person in people:
+                key = id(identity.person)
+                if key not in latest or latest[key] < event.created_at:
+                    latest[key] = event.created_at
+        for person in people:
+            person.last_inbound_at = latest.get(id(person))
+
+    def apply_to_conversation(self, conversation: Conversation) -> None:
+        events = self.by_conversation.get(id(conversation), [])
+        if not events:
+            return
+        newest = max(events, key=lambda e: e.created_at)
+        previous_activity = conversation.last_activity_at if conversation.pk else None
+        conversation.message_count = (conversation.message_count or 0) + len(events)
+        if previous_activity is None or newest.created_at >= previous_activity:
+            conversation.last_activity_at = newest.created_at
+            conversation.last_message_preview = preview_of(newest.text or newest.subject)
+        inbound = [e.created_at for e in events if e.direction == "inbound"]
+        outbound = [e.created_at for e in events if e.direction == "outbound"]
+        if inbound:
+            first = min(inbound)
+            if conversation.first_inbound_at is None or first < conversation.first_inbound_at:
+                conversation.first_inbound_at = first
+            if conversation.status in REOPENED and (
+                previous_activity is None or max(inbound) > previous_activity
+            ):
+                conversation.status = ConversationStatus.OPEN
+        if outbound:
+            first = min(outbound)
+            if conversation.first_response_at is None or first < conversation.first_response_at:
+                conversation.first_response_at = first
+
+
+def _touch_existing_people(activity: _Activity, new_people: Sequence[Person]) -> None:
+    new_ids = {p.pk for p in new_people}
+    ids = sorted((set(activity.people_inbound) | set(activity.people_outbound)) - new_ids)
+    if not ids:
+        return
+    changed = []
+    for person in (
+        Person.objects.select_for_update()
+        .filter(pk__in=ids)
+        .only("pk", "last_inbound_at", "last_outbound_at")
+    ):
+        before = (person.last_inbound_at, person.last_outbound_at)
+        seen_in = activity.people_inbound.get(person.pk)
+        seen_out = activity.people_outbound.get(person.pk)
+        if seen_in and (person.last_inbound_at is None or seen_in > person.last_inbound_at):
+            person.last_inbound_at = seen_in
+        if seen_out and (person.last_outbound_at is None or seen_out > person.last_outbound_at):
+            person.last_outbound_at = seen_out
+        if (person.last_inbound_at, person.last_outbound_at) != before:
+            changed.append(person)
+    Person.objects.bulk_update(changed, ["last_inbound_at", "last_outbound_at"], batch_size=500)
+
+
+def _after_commit(workspace_id: int, person_ids: list[int]) -> None:
+    """Follow-up work that must not slow the batch down: weak-signal merge suggestions."""
+    if not person_ids:
+        return
+    from comptoir.ingest.tasks import suggest_merges_task
+
+    suggest_merges_task(workspace_id, person_ids)
+
+
+def summarize(report: IngestReport) -> dict[str, Any]:
+    return report.as_dict()

@@ -1,0 +1,327 @@
+"""Identity resolution for one batch: every author becomes an Identity of a Person.
+
+Deterministic keys decide, in bulk (a handful of queries per batch, whatever its size):
+
+* the same platform id (kind + external id) is the same identity;
+* a new identity joins the person who already owns one of its keys: the same normalised
+  email, the same phone number in E.164, a profile URL that another identity's profile
+  declares, or a URL it declares that is another identity's profile;
+* new authors of one batch that share a key become one new person.
+
+When the keys of a batch link two people who already exist separately, nothing is merged
+here: the new identities join the oldest of them and a merge suggestion with the keys as
+its reasons goes to review. Merging two existing histories is the one resolution mistake
+that hurts customers, so a person confirms it (``do_merge_people``), and can undo it.
+Weak signals (similar names, shared domains, avatars) are scored after commit by
+``comptoir.people.resolution`` and only ever suggest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from comptoir.channels.events import Author, InboundEvent
+from comptoir.people.keys import declared_keys, normalize_email, normalize_phone, normalize_url
+from comptoir.people.models import (
+    Identity,
+    IdentityKind,
+    LifecycleStage,
+    MergeSuggestion,
+    Person,
+    ProfileLink,
+)
+from comptoir.workspaces.models import Workspace
+
+AuthorKey = tuple[str, str]  # (identity kind, normalised external id)
+LOOKUP_CHUNK = 500
+
+
+def author_key(author: Author) -> AuthorKey:
+    kind = str(author.kind)
+    external = author.external_id.strip()
+    if kind == IdentityKind.EMAIL:
+        external = normalize_email(external) or external.lower()
+    elif kind == IdentityKind.PHONE:
+        external = normalize_phone(external) or external
+    return kind, external
+
+
+@dataclass
+class _Author:
+    """Everything a batch says about one author, merged across its events."""
+
+    key: AuthorKey
+    author: Author
+    first_seen: datetime
+    language: str
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    declared_urls: set[str] = field(default_factory=set)
+    profile_url: str = ""
+
+
+@dataclass
+class Resolution:
+    identity_of: dict[AuthorKey, Identity]
+    new_people: list[Person]
+    new_identities: list[Identity]
+    new_links: list[ProfileLink]
+    suggestions: list[MergeSuggestion]
+    changed_identities: list[Identity]
+
+
+class _Components:
+    """Union-find over authors, keys and existing people."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, node: str) -> str:
+        self.parent.setdefault(node, node)
+        root = node
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[node] != root:
+            self.parent[node], node = root, self.parent[node]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
+
+
+def _collect(events: Sequence[InboundEvent], languages: Sequence[str]) -> dict[AuthorKey, _Author]:
+    authors: dict[AuthorKey, _Author] = {}
+    for event, language in zip(events, languages, strict=True):
+        if event.author is None:
+            continue
+        key = author_key(event.author)
+        seen = authors.get(key)
+        if seen is None:
+            seen = authors[key] = _Author(key, event.author, event.created_at, language)
+        elif event.created_at < seen.first_seen:
+            seen.first_seen = event.created_at
+        author = event.author
+        for email in (author.email, author.external_id if key[0] == IdentityKind.EMAIL else ""):
+            if normalize_email(email):
+                seen.emails.add(normalize_email(email))
+        if author.phone and normalize_phone(author.phone):
+            seen.phones.add(normalize_phone(author.phone))
+        emails, urls = declared_keys(author.declared)
+        seen.emails.update(emails)
+        seen.declared_urls.update(urls)
+        if author.profile_url and not seen.profile_url:
+            seen.profile_url = normalize_url(author.profile_url)
+    return authors
+
+
+def resolve(
+    workspace: Workspace, events: Sequence[InboundEvent], languages: Sequence[str]
+) -> Resolution:
+    """Find or prepare (unsaved) the identity and person of every inbound author."""
+    authors = _collect(events, languages)
+    existing = _existing_identities(workspace, authors)
+    emails = sorted({e for a in authors.values() for e in a.emails})
+    phones = sorted({p for a in authors.values() for p in a.phones})
+    declared = sorted({u for a in authors.values() for u in a.declared_urls})
+    profiles = sorted({a.profile_url for a in authors.values() if a.profile_url})
+
+    owners_by_key: dict[str, set[int]] = defaultdict(set)
+    key_identities: set[tuple[str, str]] = set()
+    for kind, lookups in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
+        for chunk in _chunks(lookups):
+            for external_id, person_id in Identity.objects.filter(
+                workspace=workspace, kind=kind, external_id__in=chunk
+            ).values_list("external_id", "person_id"):
+                owners_by_key[f"{kind}:{external_id}"].add(person_id)
+                key_identities.add((str(kind), external_id))
+    for chunk in _chunks(declared):
+        for url, person_id in Identity.objects.filter(
+            workspace=workspace, profile_url__in=chunk
+        ).values_list("profile_url", "person_id"):
+            owners_by_key[f"url:{url}"].add(person_id)
+    for chunk in _chunks(profiles):
+        for url, person_id in ProfileLink.objects.filter(
+            workspace=workspace, url__in=chunk
+        ).values_list("url", "identity__person_id"):
+            owners_by_key[f"declared:{url}"].add(person_id)
+
+    components = _Components()
+    for author in authors.values():
+        node = f"author:{author.key}"
+        components.find(node)
+        if author.key in existing:
+            components.union(node, f"person:{existing[author.key].person_id}")
+        for key in (
+            *(f"email:{e}" for e in author.emails),
+            *(f"phone:{p}" for p in author.phones),
+            *(f"url:{u}" for u in author.declared_urls),
+            *([f"declared:{author.profile_url}"] if author.profile_url else []),
+        ):
+            components.union(node, f"key:{key}")
+            for person_id in owners_by_key.get(key, ()):
+                components.union(node, f"person:{person_id}")
+        # The author's own profile URL is a key others may declare later, and emails it
+        # writes from are keys others may write from: link them as keys too.
+        if author.profile_url:
+            components.union(node, f"key:url:{author.profile_url}")
+        if author.key[0] == IdentityKind.EMAIL:
+            components.union(node, f"key:email:{author.key[1]}")
+
+    people_in: dict[str, set[int]] = defaultdict(set)
+    authors_in: dict[str, list[_Author]] = defaultdict(list)
+    for node in list(components.parent):
+        root = components.find(node)
+        if node.startswith("person:"):
+            people_in[root].add(int(node.removeprefix("person:")))
+    for author in authors.values():
+        authors_in[components.find(f"author:{author.key}")].append(author)
+
+    first_seen = _first_seen_of({p for ids in people_in.values() for p in ids})
+    resolution = Resolution({}, [], [], [], [], [])
+    for root, members in authors_in.items():
+        people = people_in.get(root, set())
+        person: Person
+        if people:
+            oldest = min(people, key=lambda pid: (first_seen[pid], pid))
+            person = Person(pk=oldest, workspace_id=workspace.pk)
+            if len(people) > 1:
+                resolution.suggestions.extend(_claim_suggestions(workspace, people, members))
+        else:
+            earliest = min(members, key=lambda a: a.first_seen)
+            person = Person(
+                workspace=workspace,
+                display_name=_display_name(earliest.author),
+                preferred_language=earliest.language,
+                lifecycle_stage=LifecycleStage.STRANGER,
+                first_seen_at=earliest.first_seen,
+            )
+            resolution.new_people.append(person)
+        for author in members:
+            identity = existing.get(author.key)
+            if identity is None:
+                identity = _new_identity(workspace, author, person)
+                resolution.new_identities.append(identity)
+            elif _refresh(identity, author):
+                resolution.changed_identities.append(identity)
+            resolution.identity_of[author.key] = identity
+            resolution.new_links.extend(
+                ProfileLink(workspace=workspace, identity=identity, url=url)
+                for url in sorted(author.declared_urls)
+            )
+            for kind, values in (
+                (IdentityKind.EMAIL, author.emails),
+                (IdentityKind.PHONE, author.phones),
+            ):
+                for value in sorted(values):
+                    if (str(kind), value) in key_identities or (str(kind), value) == author.key:
+                        continue
+                    key_identities.add((str(kind), value))
+                    extra = Identity(
+                        workspace=workspace,
+                        kind=kind,
+                        external_id=value,
+                        handle=value,
+                        display_name=author.author.display_name,
+                    )
+                    extra.person = person
+                    resolution.new_identities.append(extra)
+    return resolution
+
+
+def _existing_identities(
+    workspace: Workspace, authors: dict[AuthorKey, _Author]
+) -> dict[AuthorKey, Identity]:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, external_id in authors:
+        by_kind[kind].append(external_id)
+    found: dict[AuthorKey, Identity] = {}
+    for kind, ids in by_kind.items():
+        for chunk in _chunks(sorted(ids)):
+            for identity in Identity.objects.filter(
+                workspace=workspace, kind=kind, external_id__in=chunk
+            ).only(
+                "id",
+                "person_id",
+                "kind",
+                "external_id",
+                "handle",
+                "display_name",
+                "profile_url",
+                "avatar_url",
+            ):
+                found[(identity.kind, identity.external_id)] = identity
+    return found
+
+
+def _first_seen_of(person_ids: set[int]) -> dict[int, datetime]:
+    if not person_ids:
+        return {}
+    return dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "first_seen_at"))
+
+
+def _display_name(author: Author) -> str:
+    name = author.display_name or author.handle or author.external_id
+    return name[:200]
+
+
+def _new_identity(workspace: Workspace, author: _Author, person: Person) -> Identity:
+    identity = Identity(
+        workspace=workspace,
+        kind=author.key[0],
+        external_id=author.key[1],
+        handle=author.author.handle[:255],
+        display_name=author.author.display_name,
+        profile_url=author.profile_url,
+        avatar_url=author.author.avatar_url,
+    )
+    identity.person = person
+    return identity
+
+
+def _refresh(identity: Identity, author: _Author) -> bool:
+    """Keep what the platform now says about an account (renamed handle, new avatar)."""
+    changed = False
+    for field_name, value in (
+        ("handle", author.author.handle[:255]),
+        ("display_name", author.author.display_name),
+        ("avatar_url", author.author.avatar_url),
+        ("profile_url", author.profile_url),
+    ):
+        if value and getattr(identity, field_name) != value:
+            setattr(identity, field_name, value)
+            changed = True
+    return changed
+
+
+def _claim_suggestions(
+    workspace: Workspace, people: set[int], members: list[_Author]
+) -> list[MergeSuggestion]:
+    accounts = ", ".join(sorted(f"{a.key[0]}:{a.key[1]}" for a in members))
+    ordered = sorted(people)
+    return [
+        MergeSuggestion(
+            workspace=workspace,
+            person_id=first,
+            other_id=second,
+            score=0.95,
+            reasons=[
+                {
+                    "signal": "shared_key",
+                    "detail": f"an email, phone or profile link claimed by both ({accounts})",
+                    "weight": 0.95,
+                }
+            ],
+        )
+        for index, first in enumerate(ordered)
+        for second in ordered[index + 1 :]
+    ]

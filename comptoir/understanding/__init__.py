@@ -1,0 +1,1 @@
+"""Reading what people write: text in, readings out. No database, no network."""
