@@ -27,6 +27,7 @@ from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
 from comptoir.inbox.models import Conversation, ConversationStatus, Message
+from comptoir.ingest import bulk
 from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.ingest.resolve import author_key, resolve
 from comptoir.ingest.threading import assign_conversations
@@ -191,29 +192,29 @@ def _store(
     activity = _Activity.of(fresh, conversations)
     activity.apply_to_new_people(resolution.new_people, identities, fresh)
 
-    Person.objects.bulk_create(resolution.new_people, batch_size=1000)
-    Identity.objects.bulk_create(resolution.new_identities, batch_size=1000)
+    bulk.insert(Person, resolution.new_people)
+    bulk.insert(Identity, resolution.new_identities)
     if resolution.changed_identities:
-        Identity.objects.bulk_update(
+        bulk.update(
+            Identity,
             resolution.changed_identities,
             ["handle", "display_name", "avatar_url", "profile_url"],
-            batch_size=500,
         )
     ProfileLink.objects.bulk_create(resolution.new_links, ignore_conflicts=True)
     MergeSuggestion.objects.bulk_create(resolution.suggestions, ignore_conflicts=True)
     for conversation in new_conversations:
         activity.apply_to_conversation(conversation)
-    Conversation.objects.bulk_create(new_conversations, batch_size=1000)
+    bulk.insert(Conversation, new_conversations)
 
     messages = _messages(workspace, channel, fresh, conversations, identities, languages)
-    Message.objects.bulk_create(messages, batch_size=1000)
-    _link_replies(channel, fresh, messages)
+    _link_replies(channel, messages)
+    bulk.insert(Message, messages)
 
     new_ids = {id(c) for c in new_conversations}
     existing = [c for key, c in {id(c): c for c in conversations}.items() if key not in new_ids]
     for conversation in existing:
         activity.apply_to_conversation(conversation)
-    Conversation.objects.bulk_update(existing, _Activity.CONVERSATION_FIELDS, batch_size=500)
+    bulk.update(Conversation, existing, _Activity.CONVERSATION_FIELDS)
     _touch_existing_people(activity, resolution.new_people)
 
     report.stored = len(messages)
@@ -269,14 +270,17 @@ def _messages(
     languages: Sequence[str],
 ) -> list[Message]:
     return [
-        Message(
-            workspace=workspace,
+        bulk.new(
+            Message,
+            workspace_id=workspace.pk,
             conversation=conversation,
-            channel=channel,
+            channel_id=channel.pk,
             direction=event.direction,
             visibility=event.visibility,
             kind=event.kind,
             author_identity=identity,
+            author_seat_id=None,
+            in_reply_to_id=None,
             external_id=event.external_id,
             in_reply_to_external_id=event.in_reply_to,
             text=event.text,
@@ -293,27 +297,23 @@ def _messages(
     ]
 
 
-def _link_replies(
-    channel: Channel, events: Sequence[InboundEvent], messages: Sequence[Message]
-) -> None:
-    """Point each reply at the message it answers, stored earlier or in this batch."""
-    wanted = sorted({e.in_reply_to for e in events if e.in_reply_to})
-    if not wanted:
-        return
-    pk_of: dict[str, int] = {}
+def _link_replies(channel: Channel, messages: Sequence[Message]) -> None:
+    """Give every message its id now, and point each reply at the message it answers,
+    stored earlier (one lookup) or in this very batch."""
+    for message, pk in zip(messages, bulk.reserve_ids(Message, len(messages)), strict=True):
+        message.pk = pk
+    pk_of = {m.external_id: m.pk for m in messages if m.external_id}
+    wanted = sorted({m.in_reply_to_external_id for m in messages} - set(pk_of) - {""})
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         for external_id, pk in Message.objects.filter(
             channel=channel, external_id__in=wanted[start : start + LOOKUP_CHUNK]
         ).values_list("external_id", "pk"):
             if external_id:
                 pk_of[external_id] = pk
-    replies = []
-    for event, message in zip(events, messages, strict=True):
-        parent = pk_of.get(event.in_reply_to) if event.in_reply_to else None
+    for message in messages:
+        parent = pk_of.get(message.in_reply_to_external_id)
         if parent is not None and parent != message.pk:
             message.in_reply_to_id = parent
-            replies.append(message)
-    Message.objects.bulk_update(replies, ["in_reply_to"], batch_size=500)
 
 
 @dataclass
@@ -359,8 +359,11 @@ class _Activity:
         events: Sequence[InboundEvent],
     ) -> None:
         latest: dict[int, datetime] = {}
+        new = {id(person) for person in people}
         for identity, event in zip(identities, events, strict=True):
-            if identity is not None and identity.person in people:
+            # Only new identities can point at a new person; asking an existing identity
+            # for its person would cost a query each.
+            if identity is not None and identity.pk is None and id(identity.person) in new:
                 key = id(identity.person)
                 if key not in latest or latest[key] < event.created_at:
                     latest[key] = event.created_at
@@ -413,7 +416,7 @@ def _touch_existing_people(activity: _Activity, new_people: Sequence[Person]) ->
             person.last_outbound_at = seen_out
         if (person.last_inbound_at, person.last_outbound_at) != before:
             changed.append(person)
-    Person.objects.bulk_update(changed, ["last_inbound_at", "last_outbound_at"], batch_size=500)
+    bulk.update(Person, changed, ["last_inbound_at", "last_outbound_at"])
 
 
 def _after_commit(workspace_id: int, person_ids: list[int]) -> None:

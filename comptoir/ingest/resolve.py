@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from comptoir.channels.events import Author, InboundEvent
+from comptoir.ingest import bulk
 from comptoir.people.keys import declared_keys, normalize_email, normalize_phone, normalize_url
 from comptoir.people.models import (
     Identity,
@@ -198,8 +199,9 @@ def resolve(
                 resolution.suggestions.extend(_claim_suggestions(workspace, people, members))
         else:
             earliest = min(members, key=lambda a: a.first_seen)
-            person = Person(
-                workspace=workspace,
+            person = bulk.new(
+                Person,
+                workspace_id=workspace.pk,
                 display_name=_display_name(earliest.author),
                 preferred_language=earliest.language,
                 lifecycle_stage=LifecycleStage.STRANGER,
@@ -226,8 +228,9 @@ def resolve(
                     if (str(kind), value) in key_identities or (str(kind), value) == author.key:
                         continue
                     key_identities.add((str(kind), value))
-                    extra = Identity(
-                        workspace=workspace,
+                    extra = bulk.new(
+                        Identity,
+                        workspace_id=workspace.pk,
                         kind=kind,
                         external_id=value,
                         handle=value,
@@ -275,8 +278,9 @@ def _display_name(author: Author) -> str:
 
 
 def _new_identity(workspace: Workspace, author: _Author, person: Person) -> Identity:
-    identity = Identity(
-        workspace=workspace,
+    identity = bulk.new(
+        Identity,
+        workspace_id=workspace.pk,
         kind=author.key[0],
         external_id=author.key[1],
         handle=author.author.handle[:255],

@@ -17,6 +17,7 @@ from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
 from comptoir.inbox.models import Conversation, ConversationStatus, Message, Priority
+from comptoir.ingest import bulk
 from comptoir.people.models import Identity
 
 LOOKUP_CHUNK = 500
@@ -91,9 +92,10 @@ def assign_conversations(
         if target is None and event.kind == "email" and identity is not None:
             target = by_subject.get((identity.pk, normalize_subject(event.subject)))
         if target is None:
-            conversation = Conversation(
+            conversation = bulk.new(
+                Conversation,
                 workspace_id=channel.workspace_id,
-                channel=channel,
+                channel_id=channel.pk,
                 identity=identity,
                 subject=normalize_subject(event.subject) or preview_of(event.text)[:120],
                 thread_key=key[:255],

@@ -17,7 +17,8 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 DEFAULT_LANGUAGES = ("fr", "en", "es", "de", "it", "nl", "pt")
 # Handles, hashtags, links and numbers say nothing about the language and fool n-grams.
 _NOISE = re.compile(r"(?:https?://\S+|[@#][\w.@-]+|\b[\w.-]+@[\w-]+\.[\w.]+|[\d/:.,-]+)")
-MIN_LETTERS = 3
+# Three letters at least, anywhere: emoji-only or number-only texts have no language.
+_ENOUGH_LETTERS = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){2}", re.S)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def detect_languages(
             readings.append(LanguageReading(hint[:2].lower(), 1.0))
             continue
         cleaned = _NOISE.sub(" ", text)
-        if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+        if not _ENOUGH_LETTERS.search(cleaned):
             readings.append(LanguageReading("", 0.0))
             continue
         language, confidence = identifier.classify(cleaned)
