@@ -64,10 +64,18 @@ class Urgency(models.TextChoices):
 
 class Conversation(models.Model):
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,  # the inbox indexes start with the workspace
     )
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, related_name="conversations", verbose_name=_("channel")
+        Channel,
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        verbose_name=_("channel"),
+        db_index=False,  # conversation_by_thread (channel, thread_key) serves these lookups
     )
     identity = models.ForeignKey(
         Identity,
@@ -84,6 +92,7 @@ class Conversation(models.Model):
         on_delete=models.SET_NULL,
         related_name="conversations",
         verbose_name=_("person"),
+        db_index=False,  # conversation_by_person (person, last_activity_at) serves these
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     # The platform's thread id (root post, DM thread, first Message-ID): new messages of the
@@ -148,9 +157,14 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         related_name="messages",
         verbose_name=_("conversation"),
+        db_index=False,  # message_thread (conversation, sent_at, id) serves these lookups
     )
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, related_name="messages", verbose_name=_("channel")
+        Channel,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("channel"),
+        db_index=False,  # the unique (channel, external_id) index serves these lookups
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     visibility = models.CharField(

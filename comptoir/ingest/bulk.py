@@ -63,9 +63,13 @@ def new(model: type[_M], **values: Any) -> _M:
     obj.__dict__.update(constants)
     for attname, factory in factories:
         obj.__dict__[attname] = factory()
+    cache = obj._state.fields_cache
     for name, value in values.items():
         if isinstance(value, models.Model):
-            setattr(obj, name, value)
+            # What the relation descriptor does, minus its per-call checks; the cached
+            # object lets ``insert`` pick up a primary key assigned after this point.
+            obj.__dict__[relations[name]] = value.pk
+            cache[name] = value
         else:
             obj.__dict__[relations.get(name, name)] = value
     return obj

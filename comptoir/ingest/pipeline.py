@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
@@ -75,6 +75,8 @@ def _ingest_batch(
 ) -> IngestReport:
     started = perf_counter()
     events, rejected = _validate(batch)
+    # Understanding needs no database: do it before taking the write lock.
+    languages = _understand(events)
     # A concurrent delivery of the same events can win the race between our duplicate
     # check and our insert; the unique constraint stops it, and a second pass counts them.
     for attempt in (1, 2):
@@ -82,7 +84,7 @@ def _ingest_batch(
         try:
             with transaction.atomic():
                 _reject(workspace, channel, rejected, source, report)
-                _store(workspace, channel, events, report)
+                _store(workspace, channel, events, languages, report)
             break
         except IntegrityError:
             if attempt == 2:
@@ -95,7 +97,17 @@ def _ingest_batch(
 # 1. validate ------------------------------------------------------------------------------
 
 
+_EVENTS = TypeAdapter(list[InboundEvent])
+
+
 def _validate(batch: list[Candidate]) -> tuple[list[InboundEvent], list[tuple[Candidate, str]]]:
+    # The common case, a clean batch of dicts, is validated in one call; any problem and
+    # each item is validated alone so that its own reason is kept.
+    if all(isinstance(c.payload, dict) and not c.error for c in batch):
+        try:
+            return _EVENTS.validate_python([c.payload for c in batch]), []
+        except ValidationError:
+            pass
     events: list[InboundEvent] = []
     rejected: list[tuple[Candidate, str]] = []
     for candidate in batch:
@@ -164,20 +176,30 @@ def _raw_of(candidate: Candidate) -> tuple[str, bytes | None]:
 # 2-7. deduplicate, understand, resolve, thread, store, act ----------------------------------
 
 
+def _understand(events: list[InboundEvent]) -> dict[str, str]:
+    """The language of each event, by external id (the first of duplicates wins)."""
+    readings = detect_languages(
+        [e.text or e.subject for e in events], hints=[e.language for e in events]
+    )
+    languages: dict[str, str] = {}
+    for event, reading in zip(events, readings, strict=True):
+        languages.setdefault(event.external_id, reading.language)
+    return languages
+
+
 def _store(
-    workspace: Workspace, channel: Channel, events: list[InboundEvent], report: IngestReport
+    workspace: Workspace,
+    channel: Channel,
+    events: list[InboundEvent],
+    language_of: dict[str, str],
+    report: IngestReport,
 ) -> None:
     fresh = _deduplicate(channel, events, report)
     if not fresh:
         return
     # Oldest first, so that within a batch a reply comes after what it answers.
     fresh.sort(key=lambda e: e.created_at)
-    languages = [
-        reading.language
-        for reading in detect_languages(
-            [e.text or e.subject for e in fresh], hints=[e.language for e in fresh]
-        )
-    ]
+    languages = [language_of[e.external_id] for e in fresh]
     inbound = [e.direction == "inbound" and e.author is not None for e in fresh]
     resolution = resolve(
         workspace,

@@ -74,27 +74,6 @@ class Resolution:
     changed_identities: list[Identity]
 
 
-class _Components:
-    """Union-find over authors, keys and existing people."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, node: str) -> str:
-        self.parent.setdefault(node, node)
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:
-            self.parent[node], node = root, self.parent[node]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), LOOKUP_CHUNK):
         yield values[start : start + LOOKUP_CHUNK]
@@ -156,49 +135,47 @@ def resolve(
         ).values_list("url", "identity__person_id"):
             owners_by_key[f"declared:{url}"].add(person_id)
 
-    components = _Components()
-    for author in authors.values():
-        node = f"author:{author.key}"
-        components.find(node)
-        if author.key in existing:
-            components.union(node, f"person:{existing[author.key].person_id}")
-        for key in (
-            *(f"email:{e}" for e in author.emails),
-            *(f"phone:{p}" for p in author.phones),
-            *(f"url:{u}" for u in author.declared_urls),
-            *([f"declared:{author.profile_url}"] if author.profile_url else []),
-        ):
-            components.union(node, f"key:{key}")
-            for person_id in owners_by_key.get(key, ()):
-                components.union(node, f"person:{person_id}")
-        # The author's own profile URL is a key others may declare later, and emails it
-        # writes from are keys others may write from: link them as keys too.
-        if author.profile_url:
-            components.union(node, f"key:url:{author.profile_url}")
-        if author.key[0] == IdentityKind.EMAIL:
-            components.union(node, f"key:email:{author.key[1]}")
+    # Group the batch's authors: two authors sharing a key are one human. Each group's
+    # owners are the existing people its identities or keys already belong to.
+    members = list(authors.values())
+    parent = list(range(len(members)))
 
-    people_in: dict[str, set[int]] = defaultdict(set)
-    authors_in: dict[str, list[_Author]] = defaultdict(list)
-    for node in list(components.parent):
-        root = components.find(node)
-        if node.startswith("person:"):
-            people_in[root].add(int(node.removeprefix("person:")))
-    for author in authors.values():
-        authors_in[components.find(f"author:{author.key}")].append(author)
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with_key: dict[str, int] = {}
+    owners: list[set[int]] = []
+    for index, author in enumerate(members):
+        known = existing.get(author.key)
+        found = {known.person_id} if known is not None else set()
+        for key in _keys(author):
+            found.update(owners_by_key.get(key, ()))
+            other = first_with_key.setdefault(key, index)
+            if other != index:
+                parent[root(index)] = root(other)
+        owners.append(found)
+    people_in: dict[int, set[int]] = defaultdict(set)
+    authors_in: dict[int, list[_Author]] = defaultdict(list)
+    for index, author in enumerate(members):
+        group = root(index)
+        people_in[group].update(owners[index])
+        authors_in[group].append(author)
 
     first_seen = _first_seen_of({p for ids in people_in.values() for p in ids})
     resolution = Resolution({}, [], [], [], [], [])
-    for root, members in authors_in.items():
-        people = people_in.get(root, set())
+    for group, grouped in authors_in.items():
+        people = people_in.get(group, set())
         person: Person
         if people:
             oldest = min(people, key=lambda pid: (first_seen[pid], pid))
             person = Person(pk=oldest, workspace_id=workspace.pk)
             if len(people) > 1:
-                resolution.suggestions.extend(_claim_suggestions(workspace, people, members))
+                resolution.suggestions.extend(_claim_suggestions(workspace, people, grouped))
         else:
-            earliest = min(members, key=lambda a: a.first_seen)
+            earliest = min(grouped, key=lambda a: a.first_seen)
             person = bulk.new(
                 Person,
                 workspace_id=workspace.pk,
@@ -208,7 +185,7 @@ def resolve(
                 first_seen_at=earliest.first_seen,
             )
             resolution.new_people.append(person)
-        for author in members:
+        for author in grouped:
             identity = existing.get(author.key)
             if identity is None:
                 identity = _new_identity(workspace, author, person)
@@ -239,6 +216,17 @@ def resolve(
                     extra.person = person
                     resolution.new_identities.append(extra)
     return resolution
+
+
+def _keys(author: _Author) -> list[str]:
+    """The keys an author carries. ``url:U`` is a profile URL (its own, or one it
+    declares); ``declared:U`` looks up who declared the author's own profile."""
+    keys = [f"email:{e}" for e in author.emails]
+    keys += [f"phone:{p}" for p in author.phones]
+    keys += [f"url:{u}" for u in author.declared_urls]
+    if author.profile_url:
+        keys += [f"url:{author.profile_url}", f"declared:{author.profile_url}"]
+    return keys
 
 
 def _existing_identities(

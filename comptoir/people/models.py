@@ -38,7 +38,11 @@ class IdentityKind(models.TextChoices):
 
 class Person(models.Model):
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,  # person_by_name (workspace, display_name, id) starts with it
     )
     display_name = models.CharField(_("display name"), max_length=200)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
@@ -89,7 +93,11 @@ class Person(models.Model):
 
 class Identity(models.Model):
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,  # the unique (workspace, kind, external_id) index starts with it
     )
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="identities", verbose_name=_("person")
