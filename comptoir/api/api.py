@@ -18,6 +18,7 @@ from comptoir.api.auth import TokenAuth
 from comptoir.api.errors import error_response, install_error_handlers, not_found
 from comptoir.channels.api import router as channels_router
 from comptoir.inbox.api import router as inbox_router
+from comptoir.ingest.api import router as ingest_router
 from comptoir.people.api import router as people_router
 from comptoir.workspaces.api import router as workspaces_router
 
@@ -83,3 +84,4 @@ api.add_router("", workspaces_router)
 api.add_router("", people_router)
 api.add_router("", inbox_router)
 api.add_router("", channels_router)
+api.add_router("", ingest_router)

@@ -10,9 +10,12 @@ from comptoir.people.models import (
     CommitteeRole,
     Identity,
     Membership,
+    MergeSuggestion,
     Organization,
     Person,
+    PersonMerge,
     Stance,
+    SuggestionStatus,
 )
 from comptoir.workspaces.models import Workspace
 
@@ -155,3 +158,55 @@ def _no_role_label() -> str:
     from django.utils.translation import gettext
 
     return gettext("No committee role")
+
+
+SUGGESTION_ORDERING = ("-score", "-id")
+MERGE_ORDERING = ("-created_at", "-id")
+
+
+def merge_suggestions(workspace: Workspace, status: str = "") -> QuerySet[MergeSuggestion]:
+    """Merge suggestions of the workspace, best first, optionally of one status.
+
+    Pending means still to decide: a pending suggestion about someone merged since (with a
+    third person) is left out, and comes back if that merge is undone.
+    """
+    qs = MergeSuggestion.objects.filter(workspace=workspace)
+    if status:
+        qs = qs.filter(status=status)
+    if status == SuggestionStatus.PENDING:
+        qs = qs.filter(person__merged_into__isnull=True, other__merged_into__isnull=True)
+    return qs.select_related("person", "other", "decided_by")
+
+
+def merge_queue(workspace: Workspace) -> QuerySet[MergeSuggestion]:
+    """The review queue: pending suggestions with what the page shows of both people."""
+    identities = Identity.objects.order_by("kind", "handle")
+    memberships = Membership.objects.select_related("organization").order_by("organization__name")
+    return merge_suggestions(workspace, SuggestionStatus.PENDING).prefetch_related(
+        Prefetch("person__identities", queryset=identities),
+        Prefetch("person__memberships", queryset=memberships),
+        Prefetch("other__identities", queryset=identities),
+        Prefetch("other__memberships", queryset=memberships),
+    )
+
+
+def pending_suggestion_count(workspace: Workspace) -> int:
+    return merge_suggestions(workspace, SuggestionStatus.PENDING).count()
+
+
+def pending_suggestions_of(person: Person) -> QuerySet[MergeSuggestion]:
+    """The pending suggestions that name this person, either way round."""
+    return merge_queue(person.workspace).filter(Q(person=person) | Q(other=person))
+
+
+def person_merges(workspace: Workspace, person_id: int | None = None) -> QuerySet[PersonMerge]:
+    """Merges of the workspace, newest first; with ``person_id``, those it took part in."""
+    qs = PersonMerge.objects.filter(workspace=workspace)
+    if person_id is not None:
+        qs = qs.filter(Q(survivor_id=person_id) | Q(merged_id=person_id))
+    return qs.select_related("survivor", "merged", "actor", "undone_by")
+
+
+def merge_candidates(workspace: Workspace, person: Person, search: str) -> QuerySet[Person]:
+    """People this person could be merged with, matching a search like the people list's."""
+    return people(workspace, PeopleFilter(search=search)).exclude(pk=person.pk)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import ConversationStatus
 from comptoir.inbox.queries import UNASSIGNED, ConversationFilter
+from comptoir.ingest.models import RejectedStatus
+from comptoir.ingest.queries import RejectedFilter
 from comptoir.people.models import IdentityKind, LifecycleStage, Organization
 from comptoir.people.queries import PeopleFilter
 from comptoir.workspaces.models import Language, Seat
@@ -118,3 +120,24 @@ class PeopleFilterForm(ListFilterForm):
 
 class OrganizationSearchForm(ListFilterForm):
     q = search_field()
+
+
+class RejectedFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *RejectedStatus.choices],
+    )
+    channel = forms.TypedChoiceField(
+        label=_("Channel"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, data: QueryDict, *, channels: Sequence[Channel]) -> None:
+        super().__init__(data)
+        self.set_choices(
+            "channel",
+            [("", _("Any channel")), *((channel.pk, channel.name) for channel in channels)],
+        )
+
+    def to_filter(self) -> RejectedFilter:
+        return RejectedFilter(status=self.value("status") or "", channel_id=self.value("channel"))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from comptoir.web.views import home, inbox, organizations, people
+from comptoir.web.views import home, inbox, ingest, merges, organizations, people
 
 app_name = "web"
 
@@ -14,6 +14,15 @@ workspace_patterns = [
     path("people/<int:pk>/", people.person, name="person"),
     path("organizations/", organizations.organization_list, name="organizations"),
     path("organizations/<int:pk>/", organizations.organization, name="organization"),
+    path("ingest/rejected/", ingest.rejected_list, name="rejected_events"),
+    path("ingest/rejected/<int:pk>/replay/", ingest.replay, name="rejected_replay"),
+    path("ingest/rejected/<int:pk>/discard/", ingest.discard, name="rejected_discard"),
+    path("people/suggestions/", merges.suggestion_queue, name="merge_suggestions"),
+    path("people/suggestions/<int:pk>/accept/", merges.accept_suggestion, name="accept_suggestion"),
+    path("people/suggestions/<int:pk>/reject/", merges.reject_suggestion, name="reject_suggestion"),
+    path("people/<int:pk>/merge/", merges.merge_search, name="merge_search"),
+    path("people/<int:pk>/merge/<int:other>/", merges.merge_confirm, name="merge_confirm"),
+    path("people/merges/<int:pk>/", merges.merge_detail, name="merge_record"),
 ]
 
 urlpatterns = [

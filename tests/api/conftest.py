@@ -21,20 +21,24 @@ from comptoir.channels.actions import do_create_channel
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import do_add_message, do_start_conversation
 from comptoir.inbox.models import Conversation, Direction, Message, MessageKind, Visibility
+from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.people.actions import (
     do_add_identity,
     do_add_membership,
     do_create_organization,
     do_create_person,
 )
+from comptoir.people.merging import do_merge_people
 from comptoir.people.models import (
     CommitteeRole,
     Identity,
     IdentityKind,
     LifecycleStage,
     Membership,
+    MergeSuggestion,
     Organization,
     Person,
+    PersonMerge,
     Stance,
 )
 from comptoir.workspaces.models import Seat
@@ -116,6 +120,9 @@ class Side:
     inbound: Message
     reply: Message
     note: Message
+    suggestion: MergeSuggestion  # Marie ~ Jean, pending
+    merge: PersonMerge  # an empty duplicate merged into Jean
+    rejected: RejectedEvent  # an invalid webhook event, pending
 
 
 @dataclass
@@ -219,6 +226,26 @@ def _side(personas: Personas, *, of_a: bool) -> Side:
     )
     complaint.refresh_from_db()
     question.refresh_from_db()
+    suggestion = MergeSuggestion.objects.create(
+        workspace=ws,
+        person=marie,
+        other=jean,
+        score=0.6,
+        reasons=[{"signal": "same_thread", "detail": "Colis perdu", "weight": 0.2}],
+    )
+    duplicate = do_create_person(
+        ws, display_name=f"J. Martin {tag.upper()}", first_seen_at=BASE_TIME
+    )
+    merge = do_merge_people(jean, duplicate, reason="Same person", actor=agent)
+    jean.refresh_from_db()
+    rejected = RejectedEvent.objects.create(
+        workspace=ws,
+        channel=x,
+        source=Source.WEBHOOK,
+        location="event 0",
+        raw='{"external_id": "1"}',
+        reason="created_at: Field required",
+    )
     return Side(
         email=email,
         x=x,
@@ -235,6 +262,9 @@ def _side(personas: Personas, *, of_a: bool) -> Side:
         inbound=inbound,
         reply=reply,
         note=note,
+        suggestion=suggestion,
+        merge=merge,
+        rejected=rejected,
     )
 
 

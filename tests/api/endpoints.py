@@ -18,6 +18,9 @@ LISTS: dict[str, Callable[[Side], set[int]]] = {
     "/memberships": lambda s: {s.marie_at_acme.pk, s.jean_at_acme.pk},
     "/conversations": lambda s: {s.complaint.pk, s.question.pk},
     "/channels": lambda s: {s.email.pk, s.x.pk},
+    "/merge-suggestions": lambda s: {s.suggestion.pk},
+    "/merges": lambda s: {s.merge.pk},
+    "/rejected-events": lambda s: {s.rejected.pk},
 }
 
 # An endpoint about one object: the URL for one workspace's object.
@@ -32,6 +35,33 @@ OBJECTS: dict[str, Callable[[Side], str]] = {
     ),
     "/messages/{message_id}": lambda s: f"/messages/{s.reply.pk}",
     "/channels/{channel_id}": lambda s: f"/channels/{s.email.pk}",
+    "/merges/{merge_id}": lambda s: f"/merges/{s.merge.pk}",
+    "/rejected-events/{rejected_event_id}": lambda s: f"/rejected-events/{s.rejected.pk}",
+}
+
+# An endpoint that changes one object (a POST): the URL for one workspace's object.
+ACTIONS: dict[str, Callable[[Side], str]] = {
+    "/merge-suggestions/{suggestion_id}/accept": (
+        lambda s: f"/merge-suggestions/{s.suggestion.pk}/accept"
+    ),
+    "/merge-suggestions/{suggestion_id}/reject": (
+        lambda s: f"/merge-suggestions/{s.suggestion.pk}/reject"
+    ),
+    "/people/{person_id}/merge": lambda s: f"/people/{s.marie.pk}/merge",
+    "/merges/{merge_id}/undo": lambda s: f"/merges/{s.merge.pk}/undo",
+    "/rejected-events/{rejected_event_id}/replay": (
+        lambda s: f"/rejected-events/{s.rejected.pk}/replay"
+    ),
+    "/rejected-events/{rejected_event_id}/discard": (
+        lambda s: f"/rejected-events/{s.rejected.pk}/discard"
+    ),
+}
+
+# Endpoints that take no token: the webhook (its HMAC signature is its credential) and the
+# published schema; tests/ingest checks them.
+PUBLIC = {
+    "/channels/{channel_id}/events": "post",
+    "/schemas/inbound-event.json": "get",
 }
 
 # The same endpoints, naming an id that exists in no workspace.

@@ -7,7 +7,15 @@ import pytest
 
 from comptoir.api.actions import do_create_token, do_revoke_token
 from tests.api.conftest import ApiClient, World, ids
-from tests.api.endpoints import LISTS, OBJECTS, SEAT_ENDPOINTS, every_url, with_id
+from tests.api.endpoints import (
+    ACTIONS,
+    LISTS,
+    OBJECTS,
+    PUBLIC,
+    SEAT_ENDPOINTS,
+    every_url,
+    with_id,
+)
 from tests.conftest import Personas
 
 NOT_FOUND = {"error": {"code": "not_found", "message": "Not found.", "details": None}}
@@ -88,4 +96,4 @@ def test_every_endpoint_wants_a_live_token(
 
 def test_every_documented_endpoint_is_checked(alice_api: ApiClient) -> None:
     documented = {path.removeprefix("/api/v1") for path in alice_api.ok("/openapi.json")["paths"]}
-    assert documented == {*LISTS, *OBJECTS, *SEAT_ENDPOINTS}
+    assert documented == {*LISTS, *OBJECTS, *SEAT_ENDPOINTS, *ACTIONS, *PUBLIC}

@@ -6,7 +6,7 @@ import json
 
 from django.test import Client
 
-from tests.api.endpoints import LISTS, OBJECTS, SEAT_ENDPOINTS
+from tests.api.endpoints import ACTIONS, LISTS, OBJECTS, PUBLIC, SEAT_ENDPOINTS
 
 
 def test_the_openapi_document_lists_every_endpoint(db: None) -> None:
@@ -15,15 +15,25 @@ def test_the_openapi_document_lists_every_endpoint(db: None) -> None:
     document = json.loads(response.content)
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "Comptoir API"
-    assert set(document["paths"]) == {f"/api/v1{p}" for p in (*LISTS, *OBJECTS, *SEAT_ENDPOINTS)}
+    assert set(document["paths"]) == {
+        f"/api/v1{p}" for p in (*LISTS, *OBJECTS, *SEAT_ENDPOINTS, *ACTIONS, *PUBLIC)
+    }
     assert document["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"}
     }
     for path, operations in document["paths"].items():
-        assert list(operations) == ["get"], path
-        operation = operations["get"]
+        if path.removeprefix("/api/v1") in PUBLIC:
+            method = PUBLIC[path.removeprefix("/api/v1")]
+            assert list(operations) == [method], path
+            assert "security" not in operations[method], path
+            continue
+        method = "post" if path.removeprefix("/api/v1") in ACTIONS else "get"
+        assert list(operations) == [method], path
+        operation = operations[method]
         assert operation["security"] == [{"TokenAuth": []}], path
-        assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}, path
+        # An action may also answer 409, when the object is no longer in a state it applies to.
+        allowed = {"409"} if method == "post" else set()
+        assert set(operation["responses"]) - allowed == {"200", "400", "401", "403", "404"}, path
         assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorOut"
         }, path

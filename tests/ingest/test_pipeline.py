@@ -220,9 +220,10 @@ def test_declared_profile_links_join_both_ways(personas: Personas, channel: Chan
         ],
     )
     assert Person.objects.count() == 2
-    assert Identity.objects.get(kind="bluesky").person == Identity.objects.get(
-        external_id="id-lea"
-    ).person
+    assert (
+        Identity.objects.get(kind="bluesky").person
+        == Identity.objects.get(external_id="id-lea").person
+    )
 
 
 def test_new_authors_of_one_batch_sharing_an_email_are_one_person(

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from comptoir.inbox.queries import TIMELINE_ORDERING, person_timeline
 from comptoir.pagination import paginate
 from comptoir.people.models import Organization
-from comptoir.people.queries import PEOPLE_ORDERING, people, person_detail
+from comptoir.people.queries import PEOPLE_ORDERING, people, person_detail, person_merges
 from comptoir.web.forms import PeopleFilterForm
 from comptoir.web.views.seated import (
     SeatedRequest,
@@ -16,6 +16,7 @@ from comptoir.web.views.seated import (
     render_page_or_fragment,
 )
 from comptoir.workspaces.queries import get_scoped_or_404, scoped
+from comptoir.workspaces.roles import Capability, can
 
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 30
@@ -51,5 +52,10 @@ def person(request: SeatedRequest, pk: int) -> HttpResponse:
         request,
         "web/people/detail.html",
         "web/people/_timeline.html",
-        {"person": someone, "timeline": timeline},
+        {
+            "person": someone,
+            "timeline": timeline,
+            "merges": person_merges(workspace, someone.pk),  # read by the page, not the fragment
+            "can_merge": can(request.seat, Capability.MANAGE_PEOPLE),
+        },
     )

@@ -89,17 +89,22 @@ def render_list(
     ordering: tuple[str, ...],
     *,
     size: int,
+    extra: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
     """One page of a filterable list: the whole page, its results, or the next rows.
 
     Templates live in ``folder``: ``list.html`` (the page), ``_results.html`` (what the
-    filter form swaps in) and ``_page.html`` (the rows a "Load more" link appends).
+    filter form swaps in) and ``_page.html`` (the rows a "Load more" link appends);
+    ``extra`` adds to their context.
     """
     page = paginate(rows, ordering, cursor=request.GET.get("cursor"), size=size)
     new_filters = request.htmx.target == RESULTS_TARGET
     fragment = "_results.html" if new_filters else "_page.html"
     response = render_page_or_fragment(
-        request, f"{folder}/list.html", f"{folder}/{fragment}", {"form": form, "page": page}
+        request,
+        f"{folder}/list.html",
+        f"{folder}/{fragment}",
+        {**(extra or {}), "form": form, "page": page},
     )
     if new_filters and wants_fragment(request):
         # The form sends every field; the address bar keeps only the filters in use.
