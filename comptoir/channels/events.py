@@ -103,10 +103,12 @@ class InboundEvent(_Event):
         default_factory=dict, description="The platform's payload, kept as received."
     )
 
-    @field_validator("text", "full_text", "html", "subject")
+    @field_validator("text", "full_text", "html", "subject", "external_id", "thread_id")
     @classmethod
-    def _no_nul(cls, value: str) -> str:
-        # PostgreSQL text columns refuse NUL; say so here rather than fail the whole batch.
+    def _storable(cls, value: str) -> str:
+        # Neither database stores NUL: refuse the event here rather than fail the whole
+        # batch at insert time. (Lone surrogates, from JSON "\ud800" escapes, are already
+        # refused by pydantic's string validation.)
         if "\x00" in value:
             raise ValueError("contains a NUL character")
         return value

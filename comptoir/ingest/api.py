@@ -167,7 +167,7 @@ def receive_events(
     invalid = len({p.event for p in delivery.problems})
     message = (
         f"{invalid} of {delivery.report.received} events are not valid and were kept as "
-        "rejected events; the others were stored."
+        "rejected events; the others were ingested (see report)."
     )
     return Status(422, {**_error("invalid_events", message, out["rejected"]), "report": out})
 

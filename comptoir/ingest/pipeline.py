@@ -158,19 +158,24 @@ def _reject(
 
 
 def _raw_of(candidate: Candidate) -> tuple[str, bytes | None]:
-    """The received payload as text, and the exact bytes when text could not hold them."""
+    """The received payload as storable text, and the exact bytes when text could not hold
+    them. NUL becomes U+FFFD and a lone surrogate its \\uXXXX escape: the rest is kept."""
     raw = candidate.raw
     if isinstance(raw, bytes):
         try:
-            return raw.decode("utf-8").replace("\x00", "\ufffd"), None
+            return _storable(raw.decode("utf-8")), None
         except UnicodeDecodeError:
             return raw.decode("utf-8", errors="replace"), raw
     if raw:
-        return raw.replace("\x00", "\ufffd"), None
+        return _storable(raw), None
     payload = candidate.payload
     if isinstance(payload, InboundEvent):
-        return payload.model_dump_json(), None
-    return json.dumps(payload, default=str, ensure_ascii=False), None
+        return _storable(payload.model_dump_json()), None
+    return _storable(json.dumps(payload, default=str, ensure_ascii=False)), None
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # 2-7. deduplicate, understand, resolve, thread, store, act ----------------------------------

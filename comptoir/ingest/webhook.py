@@ -70,7 +70,8 @@ def check_signature(
         raise WebhookRefusedError(
             401, "unsigned_channel", "This channel has no signing secret yet; set one first."
         )
-    if not timestamp or not timestamp.isascii() or not timestamp.isdigit():
+    timestamp = (timestamp or "").strip()
+    if not timestamp.isascii() or not timestamp.isdigit():
         raise WebhookRefusedError(
             401,
             "bad_timestamp",

@@ -350,3 +350,19 @@ def test_batches_cost_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as large:
         ingest(personas.workspace_a, channel, batch(100, 50))
     assert len(large.captured_queries) <= len(small.captured_queries) + 2
+
+
+def test_unstorable_characters_are_refused_not_fatal(personas: Personas, channel: Channel) -> None:
+    report = ingest(
+        personas.workspace_a,
+        channel,
+        [event(1, text="nul \x00 byte"), event(2, text="lone \ud800 surrogate"), event(3)],
+    )
+    assert report.stored == 1
+    assert {r.location: r.reason for r in report.rejected} == {
+        "event 1": "text: contains a NUL character",
+        "event 2": "text: Input should be a valid string, unable to parse raw data as a "
+        "unicode string",
+    }
+    # The refused payloads are kept, with what cannot be stored escaped.
+    assert "\\ud800" in RejectedEvent.objects.get(location="event 2").raw

@@ -238,7 +238,8 @@ def test_invalid_events_are_a_422_naming_each_event_and_field(channels: Channels
     body = response.json()
     assert body["error"]["code"] == "invalid_events"
     assert body["error"]["message"] == (
-        "4 of 6 events are not valid and were kept as rejected events; the others were stored."
+        "4 of 6 events are not valid and were kept as rejected events; the others were "
+        "ingested (see report)."
     )
     assert [(d["event"], d["field"]) for d in body["error"]["details"]] == [
         (1, "author.kind"),

@@ -12,6 +12,7 @@ poll never marks mail as read: people may work in the same mailbox from their ma
 from __future__ import annotations
 
 import re
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,7 +87,12 @@ def _connect(mailbox: Mailbox) -> IMAPClient:
             timeout=SocketTimeout(connect=mailbox.connect_timeout, read=mailbox.read_timeout),
         )
     except TimeoutError:
-        raise
+        raise  # an OSError too, but fetch_new says it in its own words
+    except ssl.SSLCertVerificationError as exc:
+        raise AdapterError(
+            f"the IMAP server {mailbox.where} has a certificate that does not verify: "
+            f"{exc.verify_message}"
+        ) from exc
     except OSError as exc:
         raise AdapterError(
             f"cannot reach the IMAP server {mailbox.where}: {_one_line(exc)}"
@@ -110,8 +116,7 @@ def _fetch(
         status = client.select_folder(mailbox.folder, readonly=True)
     except IMAPClientError as exc:
         raise AdapterError(
-            f"cannot open the IMAP folder {mailbox.folder!r} on {mailbox.where}: "
-            f"{_one_line(exc)}"
+            f"cannot open the IMAP folder {mailbox.folder!r} on {mailbox.where}: {_one_line(exc)}"
         ) from exc
     current = int(status[b"UIDVALIDITY"])
     if current != uidvalidity:

@@ -40,10 +40,9 @@ class AttachmentInfo:
 
 @dataclass
 class Body:
-    text: str = ""  # the plain text of the message, decoded, "\n" line ends
+    text: str = ""  # decoded, "\n" line ends; rendered from the HTML when there is no plain
     html: str = ""
     attachments: list[AttachmentInfo] = field(default_factory=list)
-    html_only: bool = False  # text was rendered from the HTML part
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -78,8 +77,7 @@ def decode_header_value(value: object, *, words: bool = True) -> str:
     try:
         chunks = decode_header(text)
     except (HeaderParseError, ValueError, LookupError):
-        # An encoded word that does not decode (bad base64...) is shown as written.
-        return _unfold(text)
+        return _unfold(text)  # likewise for any other word that does not decode
     return _unfold(
         "".join(
             decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
@@ -104,7 +102,6 @@ def extract_body(message: Message) -> Body:
         body.text = "\n\n".join(texts)
     elif body.html:
         body.text = html_to_text(body.html)
-        body.html_only = True
     return body
 
 
@@ -146,7 +143,11 @@ def _walk_alternative(part: Message, body: Body, texts: list[str], htmls: list[s
 
 def _children(part: Message) -> list[Message]:
     payload = part.get_payload()
-    return [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
+    return (
+        [child for child in payload if isinstance(child, Message)]
+        if isinstance(payload, list)
+        else []
+    )
 
 
 def _is_attachment(part: Message) -> bool:

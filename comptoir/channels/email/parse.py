@@ -38,6 +38,7 @@ from comptoir.channels.email.automatic import automatic_reason
 from comptoir.channels.email.mime import Body, decode_header_value, extract_body
 from comptoir.channels.email.quotes import visible_text
 from comptoir.channels.events import MAX_HTML, MAX_ID, Attachment, Author, InboundEvent
+from comptoir.people.models import IdentityKind
 
 MAX_SUBJECT = 300
 MAX_DISPLAY_NAME = 200
@@ -118,11 +119,11 @@ def _parse(
     subject = decode_header_value(message.get("Subject"))
     body = extract_body(message)
     text = visible_text(body.text) if body.text.strip() else ""
-    if not text and not body.html and not body.attachments:
+    if not (text or body.html or body.attachments):
         # A subject-only message ("Please call me back") is still a message.
         text = subject
-    if not text and not body.html and not body.attachments:
-        return ParsedEmail(error="empty message: no text, no HTML, no subject, no attachment")
+        if not text:
+            return ParsedEmail(error="empty message: no text, no HTML, no subject, no attachment")
 
     outbound = bool(mailbox_address) and sender == mailbox_address
     event = InboundEvent(
@@ -133,7 +134,7 @@ def _parse(
         author=None
         if outbound
         else Author(
-            kind="email",
+            kind=IdentityKind.EMAIL,
             external_id=sender,
             display_name=display_name[:MAX_DISPLAY_NAME],
             email=sender,

@@ -1,8 +1,10 @@
 """Sending a reply over SMTP, threaded so that the customer's mail client files it right.
 
-The reply carries In-Reply-To (the message answered) and References (the thread so far plus
-that message), a Message-ID of our own domain, which becomes the stored message's external
-id, so that the customer's next answer threads back to it by In-Reply-To.
+A reply carries In-Reply-To (the message answered), References (the thread so far, then
+that message) and a Message-ID of the channel's own domain. That Message-ID is returned as
+the stored message's external id: the customer's next answer names it in In-Reply-To and
+threads back to it. Port 465 speaks TLS from the first byte (RFC 8314); on other ports
+STARTTLS is used when the channel asks for it, and the server's certificate is verified.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class Relay:
 
 
 def reply_subject(subject: str) -> str:
-    """"Re: " once: "Re: Re: Re:" chains help nobody."""
+    """The subject with one "Re: " in front; a "Re: Re: Re:" chain helps nobody."""
     subject = subject.strip()
     return subject if _ALREADY_A_REPLY.match(subject) else f"Re: {subject}".strip()
 
@@ -50,7 +52,9 @@ def build_message(message: OutboundMessage, *, from_address: str) -> EmailMessag
     try:
         email["From"] = from_address
         email["To"] = message.recipient
-        email["Subject"] = reply_subject(message.subject) if message.in_reply_to else message.subject
+        email["Subject"] = (
+            reply_subject(message.subject) if message.in_reply_to else message.subject
+        )
         email["Date"] = format_datetime(datetime.now(tz=UTC))
         email["Message-ID"] = make_msgid(domain=domain)
         if message.in_reply_to:
@@ -60,7 +64,9 @@ def build_message(message: OutboundMessage, *, from_address: str) -> EmailMessag
         # Quoted-printable keeps accented French readable and passes any relay, 8BITMIME or not.
         email.set_content(message.text, charset="utf-8", cte="quoted-printable")
         if message.html:
-            email.add_alternative(message.html, subtype="html", charset="utf-8", cte="quoted-printable")
+            email.add_alternative(
+                message.html, subtype="html", charset="utf-8", cte="quoted-printable"
+            )
     except (ValueError, TypeError) as exc:  # a line break in a header, an address that is not one
         raise AdapterError(f"the reply cannot be written as an email: {exc}") from exc
     return email
@@ -83,11 +89,18 @@ def send_message(relay: Relay, message: OutboundMessage, *, from_address: str) -
             f"the SMTP server {relay.where} refused the recipient {message.recipient!r}"
         ) from exc
     except smtplib.SMTPException as exc:
-        raise AdapterError(f"the SMTP server {relay.where} refused the message: {exc}") from exc
+        raise AdapterError(
+            f"the SMTP server {relay.where} refused the message: {_reason(exc)}"
+        ) from exc
     except TimeoutError as exc:
         raise AdapterError(f"the SMTP server {relay.where} did not answer in time") from exc
-    except OSError as exc:  # refused connection, unknown host, TLS failure
-        raise AdapterError(f"cannot reach the SMTP server {relay.where}: {exc}") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise AdapterError(
+            f"the SMTP server {relay.where} has a certificate that does not verify: "
+            f"{exc.verify_message}"
+        ) from exc
+    except OSError as exc:  # refused connection, unknown host, TLS handshake failure
+        raise AdapterError(f"cannot reach the SMTP server {relay.where}: {_reason(exc)}") from exc
     return str(email["Message-ID"]).strip().strip("<>")
 
 
@@ -104,3 +117,15 @@ def _deliver(relay: Relay, email: EmailMessage, *, from_address: str, recipient:
         if relay.user:
             smtp.login(relay.user, relay.password)
         smtp.send_message(email, from_addr=from_address, to_addrs=[recipient])
+
+
+def _reason(exc: Exception) -> str:
+    """The server's words on one line ("550 5.7.1 Relaying denied"), not a tuple of bytes."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        said = exc.smtp_error
+        if isinstance(said, bytes):
+            said = said.decode(errors="replace")
+        text = f"{exc.smtp_code} {said}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())

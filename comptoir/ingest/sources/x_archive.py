@@ -181,7 +181,7 @@ def _candidate(number: int, element: Any) -> Candidate:
     tweet = element.get("tweet", element) if isinstance(element, dict) else None
     if not isinstance(tweet, dict):
         return Candidate(
-            location=location, payload=None, raw=json.dumps(element), error=("not a tweet object")
+            location=location, payload=None, raw=json.dumps(element), error="not a tweet object"
         )
     if has_lone_surrogate(tweet):
         return _refused(location, tweet, LONE_SURROGATE)

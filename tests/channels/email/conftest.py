@@ -7,6 +7,8 @@ dovecot-imapd; where the binary is missing the IMAP tests skip and say so.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import shutil
 import signal
@@ -17,13 +19,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from imapclient import IMAPClient
 
 from comptoir.channels.config import EmailSecrets
@@ -33,9 +39,8 @@ from comptoir.channels.secrets import seal
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "email"
 ADDRESS = "service@maison.example.com"
 PASSWORD = "imap-test-password"
-DOVECOT = shutil.which("dovecot") or next(
-    (path for path in ("/usr/sbin/dovecot",) if os.access(path, os.X_OK)), None
-)
+# Debian puts it in /usr/sbin, which is not on every user's PATH.
+DOVECOT = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin")
 NO_DOVECOT = "Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)"
 needs_dovecot = pytest.mark.skipif(DOVECOT is None, reason=NO_DOVECOT)
 
@@ -45,7 +50,9 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -73,7 +80,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
   }}
 }}
 """
@@ -104,8 +111,54 @@ def wait_for_port(port: int, *, what: str, log: Path) -> None:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """A self-signed certificate for 127.0.0.1; trusted by a test that sets SSL_CERT_FILE,
+    which OpenSSL reads each time a default context loads the system's trust store."""
+
+    cert: Path
+    key: Path
+
+
+def make_certificate(folder: Path) -> Certificate:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(tz=UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    result = Certificate(cert=folder / "cert.pem", key=folder / "key.pem")
+    result.cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    result.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return result
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@dataclass(frozen=True)
 class Dovecot:
     port: int
+    tls_port: int
     root: Path
     user: str = ADDRESS
     password: str = PASSWORD
@@ -125,8 +178,9 @@ class Dovecot:
             time.sleep(0.02)  # waiting for a process to exit, not timing a behaviour
 
 
-def start_dovecot(root: Path) -> Dovecot:
-    """Configure and start a Dovecot serving one mailbox from ``root`` (a new folder)."""
+def start_dovecot(root: Path, certificate: Certificate) -> Dovecot:
+    """Configure and start a Dovecot serving one mailbox from ``root`` (a new folder), in
+    plain IMAP on ``port`` and IMAP over TLS on ``tls_port``."""
     assert DOVECOT is not None
     root.chmod(0o755)  # Dovecot's unprivileged processes must reach the folder
     if os.geteuid() == 0:
@@ -138,12 +192,15 @@ def start_dovecot(root: Path) -> Dovecot:
     (root / "mail").mkdir()
     os.chown(root / "mail", uid, gid)
     (root / "passwd").write_text(f"{ADDRESS}:{{PLAIN}}{PASSWORD}\n")
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     conf = root / "dovecot.conf"
     conf.write_text(
         DOVECOT_CONF.format(
             root=root,
             port=port,
+            tls_port=tls_port,
+            cert=certificate.cert,
+            key=certificate.key,
             uid=uid,
             gid=gid,
             internal_user=internal_user,
@@ -161,16 +218,16 @@ def start_dovecot(root: Path) -> Dovecot:
             stderr=subprocess.STDOUT,
         )
     wait_for_port(port, what="Dovecot", log=root / "dovecot.log")
-    return Dovecot(port=port, root=root)
+    return Dovecot(port=port, tls_port=tls_port, root=root)
 
 
 @pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
+def dovecot(certificate: Certificate) -> Iterator[Dovecot]:
     if DOVECOT is None:
         pytest.skip(NO_DOVECOT)
     root = Path(tempfile.mkdtemp(prefix="comptoir-dovecot-"))
     try:
-        server = start_dovecot(root)
+        server = start_dovecot(root, certificate)
         yield server
         server.stop()
     finally:
@@ -252,16 +309,17 @@ SmtpFactory = Callable[..., SmtpServer]
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SmtpFactory]:
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpFactory]:
     """Starts aiosmtpd servers on free ports (keyword arguments go to aiosmtpd's SMTP:
     tls_context, authenticator...); stops them after the test."""
+    # aiosmtpd logs every command at INFO from its own thread, sometimes after the test's
+    # output capture has closed; its warnings and errors still show.
+    monkeypatch.setattr(logging.getLogger("mail.log"), "level", logging.WARNING)
     controllers: list[Controller] = []
 
     def serve(**smtp_parameters: Any) -> SmtpServer:
         handler = RecordingHandler()
-        controller = Controller(
-            handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters
-        )
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
         controller.start()
         controllers.append(controller)
         return SmtpServer(port=controller.port, handler=handler)

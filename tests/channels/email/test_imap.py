@@ -19,6 +19,7 @@ from comptoir.channels.email.imap import Mailbox, fetch_new
 from tests.channels.email.conftest import (
     ADDRESS,
     PASSWORD,
+    Certificate,
     Dovecot,
     ImapFolder,
     email_channel,
@@ -37,14 +38,13 @@ WEBMAIL_ID = "1432948571.12873.1763282487211.JavaMail.open-xchange@opme11.exampl
 
 
 def adapter_for_folder(dovecot: Dovecot, folder: ImapFolder, **settings: Any) -> EmailAdapter:
-    channel = email_channel(
-        imap_host="127.0.0.1",
-        imap_port=dovecot.port,
-        imap_ssl=False,
-        imap_folder=folder.name,
-        **settings,
-    )
-    return EmailAdapter(channel)
+    defaults = {
+        "imap_host": "127.0.0.1",
+        "imap_port": dovecot.port,
+        "imap_ssl": False,
+        "imap_folder": folder.name,
+    }
+    return EmailAdapter(email_channel(**{**defaults, **settings}))
 
 
 def uidvalidity(dovecot: Dovecot, folder: ImapFolder) -> int:
@@ -157,6 +157,27 @@ def test_a_missing_date_falls_back_to_the_internaldate(
 
 
 @needs_dovecot
+def test_imap_over_tls_checks_the_certificate(
+    dovecot: Dovecot,
+    imap_folder: ImapFolder,
+    certificate: Certificate,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    imap_folder.append(QUESTION)
+    adapter = adapter_for_folder(dovecot, imap_folder, imap_ssl=True, imap_port=dovecot.tls_port)
+
+    with pytest.raises(AdapterError) as error:
+        adapter.poll({})
+    assert str(error.value) == (
+        f"the IMAP server 127.0.0.1:{dovecot.tls_port} has a certificate that does not "
+        "verify: self-signed certificate"
+    )
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
+    assert ids(adapter.poll({})) == [QUESTION_ID]
+
+
+@needs_dovecot
 def test_a_wrong_password_is_an_adapter_error(dovecot: Dovecot, imap_folder: ImapFolder) -> None:
     imap_folder.append(QUESTION)
     state = {"uidvalidity": 1, "last_uid": 0}
@@ -254,7 +275,9 @@ def test_a_closed_port_is_an_adapter_error() -> None:
     port = free_port()
     adapter = EmailAdapter(email_channel(imap_host="127.0.0.1", imap_port=port, imap_ssl=False))
 
-    with pytest.raises(AdapterError, match=re.escape(f"cannot reach the IMAP server 127.0.0.1:{port}: ")):
+    with pytest.raises(
+        AdapterError, match=re.escape(f"cannot reach the IMAP server 127.0.0.1:{port}: ")
+    ):
         adapter.poll({})
 
 
@@ -277,5 +300,5 @@ def test_a_silent_server_is_a_timeout(silent_server: int) -> None:
 
 
 def test_a_channel_without_an_imap_server_says_so() -> None:
-    with pytest.raises(AdapterError, match="^this email channel has no IMAP server set$"):
+    with pytest.raises(AdapterError, match=r"^this email channel has no IMAP server set$"):
         EmailAdapter(email_channel()).poll({})

@@ -8,8 +8,11 @@ import pytest
 
 from comptoir.channels.email.parse import ParsedEmail, parse_message
 from comptoir.channels.events import MAX_TEXT, Attachment, Author, InboundEvent
+from comptoir.people.models import IdentityKind
 from tests.channels.email.conftest import ADDRESS, corpus
 
+# Typographic characters that look like ASCII ones (en dash, curly apostrophe) are written
+# as escapes, so that a reader sees which one the mail carries.
 RECEIVED = datetime(2026, 11, 20, 14, 0, tzinfo=timezone(timedelta(hours=1)))
 PARIS = timezone(timedelta(hours=1))
 
@@ -32,7 +35,7 @@ def test_french_webmail_latin1_quoted_printable() -> None:
     assert event.in_reply_to == ""
     assert event.references == []
     assert event.author == Author(
-        kind="email",
+        kind=IdentityKind.EMAIL,
         external_id="marie.dupont@orange.example.fr",
         display_name="Marie Dupont",
         email="marie.dupont@orange.example.fr",
@@ -79,18 +82,18 @@ def test_outlook_windows_1252_html_only() -> None:
     assert event.author is not None
     assert event.author.external_id == "jm.leroy@hotel-tilleuls.example.fr"
     assert event.author.display_name == "Jean-Marc Leroy"
-    assert event.subject == "RE: Votre facture F-2026-1142 – écart de montant"
+    assert event.subject == "RE: Votre facture F-2026-1142 \u2013 écart de montant"
     assert event.created_at == datetime(2026, 11, 17, 14, 5, 9, tzinfo=UTC)
     assert event.language == "fr"
     # Windows-1252's euro sign and curly apostrophe, HTML rendered to text, the quoted
     # Outlook block ("De : / Envoyé : / À : / Objet :") trimmed.
     own_words = (
         "Bonjour,\n\n"
-        "Nous avons bien reçu la facture F-2026-1142 d’un montant de 1 240,00 €, mais notre "
+        "Nous avons bien reçu la facture F-2026-1142 d\u2019un montant de 1 240,00 €, mais notre "
         "bon de commande indiquait 1 180,00 € (remise de 5 % négociée en octobre).\n\n"
         "Pouvez-vous nous adresser un avoir de 60,00 € ?\n\n"
         "Cordialement,\n\n"
-        "Jean-Marc Leroy\nResponsable achats – Hôtel des Tilleuls"
+        "Jean-Marc Leroy\nResponsable achats \u2013 Hôtel des Tilleuls"
     )
     assert event.text == own_words
     assert event.full_text.replace("\xa0", " ") == (
@@ -119,7 +122,7 @@ def test_gmail_alternative_with_a_wrapped_french_attribution() -> None:
     assert event.author is not None
     assert event.author.external_id == "camille.martin@gmail.example"
     assert event.author.display_name == "Camille Martin"
-    assert event.subject == "Re: Abat-jour abîmé – commande MLU-20877"
+    assert event.subject == "Re: Abat-jour abîmé \u2013 commande MLU-20877"
     assert event.created_at == datetime(2026, 11, 16, 11, 3, 52, tzinfo=PARIS)
     own_words = (
         "Bonjour,\n\n"
@@ -151,7 +154,9 @@ def test_english_reply_format_flowed_with_signature_and_on_wrote() -> None:
     assert event.author.external_id == "daniel.carter@northwind.example.com"
     assert event.author.email == "daniel.carter@northwind.example.com"
     assert event.author.display_name == "Daniel Carter"
-    assert event.created_at == datetime(2026, 11, 17, 8, 15, 44, tzinfo=timezone(-timedelta(hours=5)))
+    assert event.created_at == datetime(
+        2026, 11, 17, 8, 15, 44, tzinfo=timezone(-timedelta(hours=5))
+    )
     assert event.language == "en"
     # Flowed lines are joined; "Thanks, ..." is a sentence, not a sign-off to cut.
     own_words = (
@@ -178,12 +183,14 @@ def test_base64_body_from_an_iphone() -> None:
     assert event.author is not None
     assert event.author.display_name == "Gaëlle Moreau"
     assert event.subject == "Impossible de me connecter à mon compte"
-    assert event.created_at == datetime(2026, 11, 15, 22, 47, 3, tzinfo=timezone(-timedelta(hours=5)))
+    assert event.created_at == datetime(
+        2026, 11, 15, 22, 47, 3, tzinfo=timezone(-timedelta(hours=5))
+    )
     own_words = (
         "Bonjour,\n\n"
-        "Je n’arrive plus à me connecter à mon compte depuis ce matin : le mot de passe est "
+        "Je n\u2019arrive plus à me connecter à mon compte depuis ce matin : le mot de passe est "
         "refusé alors que je viens de le réinitialiser.\n\n"
-        "Pouvez-vous m’aider ? J’ai une commande en cours."
+        "Pouvez-vous m\u2019aider ? J\u2019ai une commande en cours."
     )
     assert event.text == own_words
     assert event.full_text == f"{own_words}\n\nEnvoyé de mon iPhone"
@@ -192,8 +199,8 @@ def test_base64_body_from_an_iphone() -> None:
 def test_pdf_invoice_attachment_is_listed_not_kept() -> None:
     event = event_of("06-attachment-pdf-invoice.eml")
     assert event.author is not None
-    assert event.author.display_name == "Atelier Fontaine – Comptabilité"
-    assert event.subject == "Facture n° 2026-118 – réparation suspensions"
+    assert event.author.display_name == "Atelier Fontaine \u2013 Comptabilité"
+    assert event.subject == "Facture n° 2026-118 \u2013 réparation suspensions"
     assert event.attachments == [
         Attachment(name="facture-2026-118.pdf", content_type="application/pdf", size=218)
     ]
@@ -202,7 +209,7 @@ def test_pdf_invoice_attachment_is_listed_not_kept() -> None:
         "Veuillez trouver ci-joint notre facture n° 2026-118 pour la réparation des six "
         "suspensions du hall (intervention du 12 novembre).\n\n"
         "Le règlement est attendu sous 30 jours, par virement.\n\n"
-        "Cordialement,\n\nSophie Bernard\nService comptabilité – Atelier Fontaine"
+        "Cordialement,\n\nSophie Bernard\nService comptabilité \u2013 Atelier Fontaine"
     )
     assert event.full_text == ""  # nothing was trimmed
     assert event.html.startswith("<div>Bonjour,</div>")
@@ -414,7 +421,11 @@ def message(extra_headers: str = "", body: str = "Bonjour, une question.\n") -> 
     ("header", "skipped", "detail"),
     [
         ("Auto-Submitted: auto-generated", "automatic message", "Auto-Submitted: auto-generated"),
-        ("Auto-Submitted: auto-replied; owner-email=nina@example.org", "auto-reply", "Auto-Submitted: auto-replied"),
+        (
+            "Auto-Submitted: auto-replied; owner-email=nina@example.org",
+            "auto-reply",
+            "Auto-Submitted: auto-replied",
+        ),
         ("X-Autorespond: vacation", "auto-reply", "X-Autorespond header"),
         ("Precedence: junk", "bulk mail", "Precedence: junk"),
         ("Precedence: auto_reply", "auto-reply", "Precedence: auto_reply"),
@@ -457,7 +468,9 @@ def test_postmaster_is_a_robot() -> None:
 
 
 def test_a_subject_only_message_is_kept() -> None:
-    event = parse_message(message("Subject: Rappelez-moi svp\n", body=""), mailbox_address=ADDRESS).event
+    event = parse_message(
+        message("Subject: Rappelez-moi svp\n", body=""), mailbox_address=ADDRESS
+    ).event
     assert event is not None
     assert event.text == "Rappelez-moi svp"
 
@@ -500,3 +513,27 @@ def test_long_ids_and_references_fit_the_contract() -> None:
     assert event.references[0] == "r0@example.org"  # the root stays: it is the thread id
     assert event.references[-1] == "r249@example.org"
     assert event.thread_id == "r0@example.org"
+
+
+def test_a_message_attached_as_eml_is_listed_by_its_subject() -> None:
+    inner = "From: shop@example.com\nSubject: Votre commande\n\nMerci !\n"
+    raw = (
+        f"{HEADERS}Content-Type: multipart/mixed; boundary=b\n\n"
+        "--b\nContent-Type: text/plain; charset=utf-8\n\nVoir le message joint.\n"
+        f"--b\nContent-Type: message/rfc822\n\n{inner}--b--\n"
+    ).encode()
+    event = parse_message(raw, mailbox_address=ADDRESS).event
+    assert event is not None
+    assert event.text == "Voir le message joint."
+    # The line break before a boundary belongs to the boundary, not to the part.
+    size = len(inner) - 1
+    assert event.attachments == [
+        Attachment(name="Votre commande.eml", content_type="message/rfc822", size=size)
+    ]
+
+
+def test_multipart_without_a_boundary_is_read_as_one_body() -> None:
+    raw = f"{HEADERS}Content-Type: multipart/mixed\n\nLe texte, sans parties.\n".encode()
+    event = parse_message(raw, mailbox_address=ADDRESS).event
+    assert event is not None
+    assert (event.text, event.attachments) == ("Le texte, sans parties.", [])

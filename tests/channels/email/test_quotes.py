@@ -52,7 +52,8 @@ from comptoir.channels.email.quotes import visible_text
             id="french outlook header block",
         ),
         pytest.param(
-            "C'est noté, merci.\n\nEnvoyé de mon iPhone\n\n> Le 16 nov. 2026 à 10:12, Léa a écrit :",
+            "C'est noté, merci.\n\nEnvoyé de mon iPhone\n\n"
+            "> Le 16 nov. 2026 à 10:12, Léa a écrit :",
             "C'est noté, merci.",
             id="envoye de mon iphone",
         ),

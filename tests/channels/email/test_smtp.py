@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import ssl
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from comptoir.channels.adapters import AdapterError, OutboundMessage, SendResult
 from comptoir.channels.email.adapter import EmailAdapter
 from comptoir.channels.email.smtp import reply_subject
-from tests.channels.email.conftest import ADDRESS, SmtpFactory, SmtpServer, email_channel, free_port
+from tests.channels.email.conftest import (
+    ADDRESS,
+    Certificate,
+    SmtpFactory,
+    SmtpServer,
+    email_channel,
+    free_port,
+)
 
 ROOT_ID = "5f1c2a9e-3b7d-4c0e-9a61-2d8e7f4b1c30@atelier-fontaine.example.fr"
 LAST_ID = "a7d09b14-6c2e-4f8a-b3d5-9e1c0f2a4b68@atelier-fontaine.example.fr"
@@ -148,7 +149,7 @@ def test_login_when_a_user_is_set(smtp_server: SmtpFactory) -> None:
         good = isinstance(data, LoginPassword) and data == (b"service", b"smtp-s3cret")
         return AuthResult(success=good, handled=False)  # aiosmtpd answers 235 or 535
 
-    server = smtp_server(authenticator=authenticate, auth_required=True, auth_require_tls=False)
+    server = smtp_server(authenticator=authenticate, auth_require_tls=False)
 
     adapter_for(server, smtp_user="service", smtp_password="smtp-s3cret").send(REPLY)
     assert len(server.handler.envelopes) == 1
@@ -161,49 +162,23 @@ def test_login_when_a_user_is_set(smtp_server: SmtpFactory) -> None:
     )
 
 
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(tz=UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 def test_starttls_when_configured(
-    smtp_server: SmtpFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    smtp_server: SmtpFactory, certificate: Certificate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cert, key = self_signed_certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(certificate.cert, certificate.key)
     server = smtp_server(tls_context=context, require_starttls=True)
-    # The sender verifies the server's certificate against the system's trust store;
-    # OpenSSL reads SSL_CERT_FILE each time a context loads it.
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    adapter = adapter_for(server, smtp_starttls=True)
 
-    adapter_for(server, smtp_starttls=True).send(REPLY)
+    with pytest.raises(AdapterError) as error:
+        adapter.send(REPLY)
+    assert str(error.value) == (
+        f"the SMTP server 127.0.0.1:{server.port} has a certificate that does not verify: "
+        "self-signed certificate"
+    )
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
+    adapter.send(REPLY)
 
     envelope, mail = received(server)
     assert envelope.rcpt_tos == [CUSTOMER]
@@ -242,7 +217,9 @@ def test_an_unreachable_server_is_an_adapter_error() -> None:
     adapter = adapter_for()
     port = adapter.channel.config["smtp_port"]
 
-    with pytest.raises(AdapterError, match=re.escape(f"cannot reach the SMTP server 127.0.0.1:{port}: ")):
+    with pytest.raises(
+        AdapterError, match=re.escape(f"cannot reach the SMTP server 127.0.0.1:{port}: ")
+    ):
         adapter.send(REPLY)
 
 
@@ -267,5 +244,22 @@ def test_an_unusable_message_is_refused_before_connecting(
 
 
 def test_a_channel_without_an_smtp_server_says_so() -> None:
-    with pytest.raises(AdapterError, match="^this email channel has no SMTP server set$"):
+    with pytest.raises(AdapterError, match=r"^this email channel has no SMTP server set$"):
         EmailAdapter(email_channel()).send(REPLY)
+
+
+def test_a_refused_message_says_what_the_server_said(smtp_server: SmtpFactory) -> None:
+    server = smtp_server()
+
+    async def refuse(server: SMTP, session: Session, envelope: Envelope) -> str:
+        return "554 5.7.1 Message rejected as spam"
+
+    server.handler.handle_DATA = refuse  # type: ignore[method-assign] # a hook of this test
+
+    with pytest.raises(AdapterError) as error:
+        adapter_for(server).send(REPLY)
+
+    assert str(error.value) == (
+        f"the SMTP server 127.0.0.1:{server.port} refused the message: "
+        "554 5.7.1 Message rejected as spam"
+    )
