@@ -12,7 +12,7 @@ A new adapter: a package ``comptoir/channels/<kind>/`` with a subclass decorated
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -51,6 +51,29 @@ class SendResult:
     external_id: str
 
 
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What a platform sent to ``/api/v1/hooks/{channel id}``, free of Django."""
+
+    method: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+
+
+@dataclass(frozen=True)
+class HookAnswer:
+    """The reply to a platform's verification request (Meta's hub.challenge, X's CRC)."""
+
+    status: int
+    body: str
+    content_type: str = "text/plain"
+
+
+class SignatureError(AdapterError):
+    """The request does not carry a valid signature of the platform: refuse it (401)."""
+
+
 class Adapter:
     """One platform. Subclasses implement what the platform offers: poll, send, or both."""
 
@@ -68,6 +91,24 @@ class Adapter:
 
     def send(self, message: OutboundMessage) -> SendResult:
         raise AdapterError(f"{self.kind} channels cannot send")
+
+    # Webhooks: a platform that pushes events implements these three.
+
+    @property
+    def receives_webhooks(self) -> bool:
+        return type(self).read_webhook is not Adapter.read_webhook
+
+    def answer_challenge(self, request: WebhookRequest) -> HookAnswer:
+        """Answer the platform's GET verification; the default refuses it."""
+        return HookAnswer(404, "no verification for this channel")
+
+    def verify(self, request: WebhookRequest) -> None:
+        """Raise SignatureError unless the POST is signed by the platform."""
+        raise SignatureError(f"{self.kind} channels do not receive webhooks")
+
+    def read_webhook(self, request: WebhookRequest) -> PollResult:
+        """The events of a verified POST (``state`` is unused and left empty)."""
+        raise AdapterError(f"{self.kind} channels do not receive webhooks")
 
 
 _A = TypeVar("_A", bound=type[Adapter])

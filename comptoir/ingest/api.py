@@ -11,13 +11,14 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from comptoir.channels.adapters import WebhookRequest
 from comptoir.channels.api import ChannelRef
 from comptoir.channels.events import inbound_event_schema
 from comptoir.channels.models import Channel, ChannelKind
-from comptoir.ingest import queries
+from comptoir.ingest import hooks, queries
 from comptoir.ingest.actions import (
     Delivery,
     NotPendingError,
@@ -189,6 +190,53 @@ def _too_large() -> dict[str, Any]:
         "payload_too_large",
         f"The body is larger than {MAX_BODY // (1024 * 1024)} MB; send smaller batches.",
     )
+
+
+def _hook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
+    return WebhookRequest(
+        method=request.method or "GET",
+        query={key: request.GET.get(key, "") for key in request.GET},
+        headers={key.lower(): value for key, value in request.headers.items()},
+        body=body,
+    )
+
+
+def _hook_channel(channel_id: int) -> Channel:
+    channel = (
+        Channel.objects.filter(pk=min(channel_id, MAX_ROW_ID)).select_related("workspace").first()
+    )
+    if channel is None:
+        raise Http404
+    return channel
+
+
+@router.get("/hooks/{int:channel_id}", auth=None, include_in_schema=False)
+def platform_hook_challenge(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """A platform's webhook verification (Meta hub.challenge, X CRC), answered by the
+    channel's adapter."""
+    answer = hooks.answer_challenge(_hook_channel(channel_id), _hook_request(request, b""))
+    return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+
+@router.post(
+    "/hooks/{int:channel_id}",
+    auth=None,
+    response={200: dict[str, Any], 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut},
+)
+def platform_hook(request: HttpRequest, channel_id: int) -> Status[dict[str, Any]]:
+    """A platform's signed events for one channel (Meta, X...), stored before the 200."""
+    channel = _hook_channel(channel_id)
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return Status(413, _too_large())
+    body = request.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return Status(413, _too_large())
+    outcome = hooks.receive(channel, _hook_request(request, body))
+    if outcome.report is None:
+        code = {401: "bad_signature", 404: "not_found"}.get(outcome.status, "bad_request")
+        return Status(outcome.status, _error(code, outcome.error))
+    return Status(200, {**outcome.report.as_dict(), "ignored": outcome.ignored})
 
 
 @router.get("/schemas/inbound-event.json", auth=None, response={200: dict[str, Any]})

@@ -61,6 +61,7 @@ ACTIONS: dict[str, Callable[[Side], str]] = {
 # published schema; tests/ingest checks them.
 PUBLIC = {
     "/channels/{channel_id}/events": "post",
+    "/hooks/{channel_id}": "post",
     "/schemas/inbound-event.json": "get",
 }
 
