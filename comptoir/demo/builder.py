@@ -26,6 +26,7 @@ from comptoir.demo.plan import Plan, first_seen, plan_company
 from comptoir.demo.threads import ANCHOR
 from comptoir.inbox.models import Conversation, Direction, Message
 from comptoir.people.models import Identity, Membership, Organization, Person
+from comptoir.people.resolution import suggest_merges
 from comptoir.workspaces.actions import do_add_seat, do_create_workspace, record_events
 from comptoir.workspaces.models import Event, Seat, Workspace
 
@@ -284,6 +285,9 @@ def _write(plan: Plan, users: dict[str, User], shift: timedelta) -> None:
         batch_size=BATCH,
     )
     _write_messages(plan, workspace, channels, conversations, seats, shift)
+    # What the pipeline does after each batch: score weak signals, so the duplicates
+    # queue holds what a real workspace would show.
+    suggest_merges(workspace, [person.pk for person in people])
     record_events(
         [
             Event(
