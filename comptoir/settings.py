@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "comptoir.people",
     "comptoir.channels",
     "comptoir.inbox",
+    "comptoir.listening",
     "comptoir.ingest",
     "comptoir.api",
     "comptoir.web",

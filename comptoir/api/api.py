@@ -19,6 +19,8 @@ from comptoir.api.errors import error_response, install_error_handlers, not_foun
 from comptoir.channels.api import router as channels_router
 from comptoir.inbox.api import router as inbox_router
 from comptoir.ingest.api import router as ingest_router
+from comptoir.listening.api import health_router as channel_health_router
+from comptoir.listening.api import router as listening_router
 from comptoir.people.api import router as people_router
 from comptoir.workspaces.api import router as workspaces_router
 
@@ -85,3 +87,5 @@ api.add_router("", people_router)
 api.add_router("", inbox_router)
 api.add_router("", channels_router)
 api.add_router("", ingest_router)
+api.add_router("", listening_router)
+api.add_router("", channel_health_router)

@@ -39,12 +39,16 @@ class EmailSecrets(_Strict):
 
 class XSettings(_Strict):
     handle: str = Field(min_length=1, max_length=50)
-    user_id: str = ""
+    # The account's numeric id: mentions polling and telling its own posts apart need it.
+    user_id: str = Field(default="", pattern=r"^\d*$")
 
 
 class XSecrets(_Strict):
+    # App-only token (API v2 reads: mentions polling).
     bearer_token: SecretStr = SecretStr("")
+    # The app's API secret: signs the webhook CRC answer and every webhook POST.
     consumer_secret: SecretStr = SecretStr("")
+    # OAuth 2.0 user access token (scopes tweet.read tweet.write users.read): posting replies.
     access_token: SecretStr = SecretStr("")
 
 
@@ -56,12 +60,18 @@ class MetaSettings(_Strict):
 
 class MetaSecrets(_Strict):
     page_access_token: SecretStr = SecretStr("")
+    # Signs every webhook POST (X-Hub-Signature-256).
     app_secret: SecretStr = SecretStr("")
+    # Chosen by us, pasted in the app dashboard; Meta echoes it in the GET verification.
     verify_token: SecretStr = SecretStr("")
 
 
 class LinkedInSettings(_Strict):
     organization_urn: str = Field(pattern=r"^urn:li:organization:\d+$")
+    # The Marketing API version (YYYYMM) sent as LinkedIn-Version; each lives about a year.
+    api_version: str = Field(default="202609", pattern=r"^\d{6}$")
+    # Overridden only to point tests at a local server.
+    api_url: HttpUrl = HttpUrl("https://api.linkedin.com")
 
 
 class TokenSecrets(_Strict):

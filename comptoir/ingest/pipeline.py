@@ -32,6 +32,8 @@ from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.ingest.resolve import author_key, resolve
 from comptoir.ingest.threading import assign_conversations
 from comptoir.ingest.types import Candidate, IngestReport, Rejection
+from comptoir.listening.matching import mentions_in
+from comptoir.listening.models import Mention
 from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLink
 from comptoir.understanding.language import detect_languages
 from comptoir.workspaces.actions import record_event
@@ -236,6 +238,7 @@ def _store(
     messages = _messages(workspace, channel, fresh, conversations, identities, languages)
     _link_replies(channel, messages)
     bulk.insert(Message, messages)
+    bulk.insert(Mention, mentions_in(workspace, channel, messages))
 
     new_ids = {id(c) for c in new_conversations}
     existing = [c for key, c in {id(c): c for c in conversations}.items() if key not in new_ids]

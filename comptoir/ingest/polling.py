@@ -21,7 +21,7 @@ from comptoir.ingest.types import Candidate, IngestReport
 logger = logging.getLogger(__name__)
 
 FAILURES_BEFORE_FAILING = 3
-POLLED_KINDS = ("email",)
+POLLED_KINDS = ("bluesky", "email", "feed", "linkedin", "mastodon", "x")
 
 
 @dataclass(frozen=True)

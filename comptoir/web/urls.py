@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from comptoir.web.views import home, inbox, ingest, merges, organizations, people
+from comptoir.web.views import (
+    channels,
+    home,
+    inbox,
+    ingest,
+    listening,
+    merges,
+    organizations,
+    people,
+)
 
 app_name = "web"
 
@@ -23,6 +32,11 @@ workspace_patterns = [
     path("people/<int:pk>/merge/", merges.merge_search, name="merge_search"),
     path("people/<int:pk>/merge/<int:other>/", merges.merge_confirm, name="merge_confirm"),
     path("people/merges/<int:pk>/", merges.merge_detail, name="merge_record"),
+    path("listening/", listening.stream, name="listening"),
+    path("listening/rules/", listening.rule_list, name="listening_rules"),
+    path("listening/rules/<int:pk>/", listening.rule_edit, name="listening_rule"),
+    path("listening/rules/<int:pk>/delete/", listening.rule_delete, name="listening_rule_delete"),
+    path("channels/", channels.channel_list, name="channels"),
 ]
 
 urlpatterns = [

@@ -22,6 +22,9 @@ from comptoir.channels.models import Channel
 from comptoir.inbox.actions import do_add_message, do_start_conversation
 from comptoir.inbox.models import Conversation, Direction, Message, MessageKind, Visibility
 from comptoir.ingest.models import RejectedEvent, Source
+from comptoir.listening.actions import do_create_rule
+from comptoir.listening.matching import mentions_in
+from comptoir.listening.models import ListeningRule, Mention
 from comptoir.people.actions import (
     do_add_identity,
     do_add_membership,
@@ -123,6 +126,8 @@ class Side:
     suggestion: MergeSuggestion  # Marie ~ Jean, pending
     merge: PersonMerge  # an empty duplicate merged into Jean
     rejected: RejectedEvent  # an invalid webhook event, pending
+    rule: ListeningRule  # "ship OR livraison"
+    mention: Mention  # the rule's catch: the public question on X
 
 
 @dataclass
@@ -214,7 +219,7 @@ def _side(personas: Personas, *, of_a: bool) -> Side:
     question = do_start_conversation(
         x, identity=marie_x, subject="", language="en", started_at=BASE_TIME + timedelta(hours=1)
     )
-    do_add_message(
+    public_post = do_add_message(
         question,
         direction=Direction.INBOUND,
         kind=MessageKind.POST,
@@ -226,6 +231,8 @@ def _side(personas: Personas, *, of_a: bool) -> Side:
     )
     complaint.refresh_from_db()
     question.refresh_from_db()
+    rule = do_create_rule(ws, name=f"Shipping {tag}", query="ship OR livraison")
+    [mention] = Mention.objects.bulk_create(mentions_in(ws, x, [public_post]))
     suggestion = MergeSuggestion.objects.create(
         workspace=ws,
         person=marie,
@@ -265,6 +272,8 @@ def _side(personas: Personas, *, of_a: bool) -> Side:
         suggestion=suggestion,
         merge=merge,
         rejected=rejected,
+        rule=rule,
+        mention=mention,
     )
 
 

@@ -21,6 +21,8 @@ LISTS: dict[str, Callable[[Side], set[int]]] = {
     "/merge-suggestions": lambda s: {s.suggestion.pk},
     "/merges": lambda s: {s.merge.pk},
     "/rejected-events": lambda s: {s.rejected.pk},
+    "/listening/rules": lambda s: {s.rule.pk},
+    "/listening/mentions": lambda s: {s.mention.pk},
 }
 
 # An endpoint about one object: the URL for one workspace's object.
@@ -37,6 +39,7 @@ OBJECTS: dict[str, Callable[[Side], str]] = {
     "/channels/{channel_id}": lambda s: f"/channels/{s.email.pk}",
     "/merges/{merge_id}": lambda s: f"/merges/{s.merge.pk}",
     "/rejected-events/{rejected_event_id}": lambda s: f"/rejected-events/{s.rejected.pk}",
+    "/listening/rules/{rule_id}": lambda s: f"/listening/rules/{s.rule.pk}",
 }
 
 # An endpoint that changes one object (a POST): the URL for one workspace's object.
@@ -70,9 +73,21 @@ MISSING_ID = 987654321
 
 SEAT_ENDPOINTS = ("/me",)
 
+# Reports over the whole workspace (not paginated, no object id); tests/api/test_listening.py
+# checks what they hold for each workspace.
+REPORTS = ("/listening/volume", "/channels/health")
+
+# Paths that also answer writes besides their GET: path -> the other methods.
+WRITES: dict[str, tuple[str, ...]] = {
+    "/listening/rules": ("post",),
+    "/listening/rules/{rule_id}": ("patch", "delete"),
+}
+
+DOCUMENTED = {*LISTS, *OBJECTS, *SEAT_ENDPOINTS, *REPORTS, *ACTIONS, *PUBLIC}
+
 
 def every_url(side: Side) -> list[str]:
-    return [*LISTS, *(url(side) for url in OBJECTS.values()), *SEAT_ENDPOINTS]
+    return [*LISTS, *(url(side) for url in OBJECTS.values()), *SEAT_ENDPOINTS, *REPORTS]
 
 
 def with_id(template: str, pk: int = MISSING_ID) -> str:

@@ -1,0 +1,1 @@
+"""Bluesky (AT Protocol): mentions and replies polled from listNotifications, replies posted."""

@@ -1,0 +1,1 @@
+"""The feed channel: RSS and Atom feeds of blogs and the press, read with conditional GET."""

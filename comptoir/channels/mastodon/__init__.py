@@ -1,0 +1,1 @@
+"""Mastodon: mentions polled from the notifications API, replies posted as statuses."""

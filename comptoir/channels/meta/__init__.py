@@ -1,0 +1,1 @@
+"""Meta: Facebook Page feed comments, Messenger, Instagram comments and direct messages."""

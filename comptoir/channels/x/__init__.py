@@ -1,0 +1,1 @@
+"""X (formerly Twitter): Account Activity webhooks, mentions polling, replies."""

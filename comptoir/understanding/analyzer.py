@@ -1,0 +1,176 @@
+"""The analyzer interface: a batch of texts in, one ``Reading`` per text out.
+
+Everything that reads messages (the ingest pipeline, ``comptoir analyze``, a re-analysis
+by the worker) goes through an ``Analyzer``, so a heavier model can replace the default
+one behind the same call. ``DefaultAnalyzer`` is the one that runs inline in ingestion:
+offline, on the CPU, batch-first.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
+
+from comptoir.understanding.entities import Entity, extract_entities
+from comptoir.understanding.intents import THRESHOLD, detect_intents
+from comptoir.understanding.language import DEFAULT_LANGUAGES, detect_languages
+from comptoir.understanding.urgency import Context, Reason, Urgency, assess_urgency
+
+__all__ = [
+    "Analyzer",
+    "Context",
+    "DefaultAnalyzer",
+    "Reading",
+    "SentimentReader",
+    "SentimentSource",
+]
+
+SENTIMENT_MODULE: Final = "comptoir.understanding.sentiment"
+
+
+class SentimentSource:
+    MODEL: Final = "model"
+    # The sentiment module is not there yet: every text reads neutral, and says so.
+    UNAVAILABLE: Final = "unavailable"
+
+
+@dataclass(frozen=True)
+class Reading:
+    language: str  # ISO 639-1, "" when the text has too little to tell
+    language_confidence: float
+    sentiment: str  # "negative", "neutral" or "positive"
+    sentiment_score: float  # in [-1, 1]
+    intents: dict[str, float]  # the intents that fire, with their scores; {"other": s} if none
+    urgency: Urgency
+    urgency_reasons: tuple[Reason, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    intent_scores: dict[str, float] = field(default_factory=dict)  # every intent
+    intent_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # why each fired
+    urgency_cues: tuple[str, ...] = ()
+    sentiment_source: str = SentimentSource.MODEL
+
+    def as_json(self) -> dict[str, Any]:
+        """The reading as plain JSON types, the shape ``comptoir analyze --file`` writes."""
+        return {
+            "language": self.language,
+            "language_confidence": round(self.language_confidence, 3),
+            "sentiment": self.sentiment,
+            "sentiment_score": round(self.sentiment_score, 3),
+            "sentiment_source": self.sentiment_source,
+            "intents": self.intents,
+            "urgency": str(self.urgency),
+            "urgency_reasons": [str(reason) for reason in self.urgency_reasons],
+            "entities": [
+                {
+                    "kind": entity.kind,
+                    "value": entity.value,
+                    "start": entity.start,
+                    "end": entity.end,
+                }
+                for entity in self.entities
+            ],
+        }
+
+
+class Analyzer(Protocol):
+    def analyze(
+        self,
+        texts: Sequence[str],
+        *,
+        hints: Sequence[str] | None = None,
+        context: Sequence[Context] | None = None,
+    ) -> list[Reading]:
+        """One reading per text, in order. ``hints`` are language codes from the channel
+        ("" where it gave none); ``context`` holds what the pipeline knows of each text."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Sentiment:
+    label: str
+    score: float
+    source: str
+
+
+class SentimentReader(Protocol):
+    """``analyze_sentiment``'s shape: readings with a ``label`` and a ``score``."""
+
+    def __call__(self, texts: Sequence[str], languages: Sequence[str], /) -> Sequence[Any]: ...
+
+
+def _sentiments(
+    texts: Sequence[str], languages: Sequence[str], reader: SentimentReader | None
+) -> list[_Sentiment]:
+    if reader is None:
+        # Imported when first needed, so the analyzer works while the sentiment model is
+        # being built; any other import error inside that module is a real bug: it raises.
+        try:
+            module: Any = importlib.import_module(SENTIMENT_MODULE)
+        except ModuleNotFoundError as exc:
+            if exc.name != SENTIMENT_MODULE:
+                raise
+            return [_Sentiment("neutral", 0.0, SentimentSource.UNAVAILABLE) for _ in texts]
+        reader = module.analyze_sentiment
+    readings = reader(list(texts), list(languages))
+    return [
+        _Sentiment(str(reading.label), float(reading.score), SentimentSource.MODEL)
+        for reading in readings
+    ]
+
+
+class DefaultAnalyzer:
+    """Language by py3langid, sentiment by the sentiment model, intents, urgency and
+    entities by transparent rules: each step runs once over the whole batch."""
+
+    def __init__(
+        self,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        *,
+        sentiment: SentimentReader | None = None,
+    ) -> None:
+        """``sentiment`` replaces ``sentiment.analyze_sentiment`` (a stronger model, a test)."""
+        self.languages = tuple(languages)
+        self.sentiment = sentiment
+
+    def analyze(
+        self,
+        texts: Sequence[str],
+        *,
+        hints: Sequence[str] | None = None,
+        context: Sequence[Context] | None = None,
+    ) -> list[Reading]:
+        for name, given in (("hints", hints), ("context", context)):
+            if given is not None and len(given) != len(texts):
+                raise ValueError(f"{name} has {len(given)} items for {len(texts)} texts")
+        languages = detect_languages(texts, hints=hints, languages=self.languages)
+        codes = [reading.language for reading in languages]
+        sentiments = _sentiments(texts, codes, self.sentiment)
+        intents = detect_intents(texts)
+        urgencies = assess_urgency(texts, intents, context)
+        entities = extract_entities(texts, codes)
+        readings: list[Reading] = []
+        for index, intent in enumerate(intents):
+            fired = {name: intent.scores[name] for name in intent.labels}
+            readings.append(
+                Reading(
+                    language=languages[index].language,
+                    language_confidence=languages[index].confidence,
+                    sentiment=sentiments[index].label,
+                    sentiment_score=sentiments[index].score,
+                    intents=fired,
+                    urgency=urgencies[index].level,
+                    urgency_reasons=urgencies[index].reasons,
+                    entities=tuple(entities[index]),
+                    intent_scores=dict(intent.scores),
+                    intent_cues=intent.cues,
+                    urgency_cues=urgencies[index].cues,
+                    sentiment_source=sentiments[index].source,
+                )
+            )
+        return readings
+
+
+# An intent "fires" at this score; re-exported for callers that filter on intent_scores.
+INTENT_THRESHOLD: Final = THRESHOLD

@@ -1,0 +1,287 @@
+"""Sentiment of short social texts in French and English: negative, neutral or positive.
+
+The default analyzer is a multinomial logistic regression per language over three views of a
+text, trained by ``scripts/train_sentiment.py`` on the UMSAB train split:
+
+- word unigrams and bigrams of a normalised text (lowercase, accents folded, @user / URL /
+  number placeholders, elongations cut to two letters, emoticons and emojis mapped to
+  ``EMOPOS`` / ``EMONEG`` tokens, a ``NEG_`` prefix on the words that follow a negation);
+- character 2-5-grams inside words (robust to typos, inflection and hashtags);
+- a few dense lexicon features (sums and counts of positive and negative valences, flipped
+  under negation) from the VADER lexicon for English and its French translation shipped by
+  vaderSentiment-fr (both MIT; ``models/LICENSE-vader.txt``).
+
+Tf-idf with sublinear tf and l2 norm per view, as scikit-learn computes it; at run time the
+fitted weights are read from ``models/sentiment.npz`` (plain arrays, no pickle) and the
+scoring is a handful of numpy operations over the whole batch, so neither scikit-learn nor
+any network is needed. Languages other than fr/en (and texts whose language is unknown)
+use the ``xx`` model, trained on both languages together: char n-grams, emojis and
+punctuation carry over between languages better than either monolingual model does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MODELS_DIR = Path(__file__).parent / "models"
+ARTEFACT = MODELS_DIR / "sentiment.npz"
+LEXICON = MODELS_DIR / "sentiment_lexicon.json"
+LANGUAGES = ("fr", "en")
+SHARED = "xx"  # the model trained on both languages, for any other language
+LABELS = ("negative", "neutral", "positive")
+CHAR_NGRAMS = (2, 5)
+
+_URL = re.compile(r"https?://\S*|www\.\S+")
+_USER = re.compile(r"@\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ELONGATION = re.compile(r"(\w)\1{2,}")  # "trooop" -> "troop", "sooo" -> "soo"
+_PUNCT_RUN = re.compile(r"([!?.])\1+")
+_EMOTICON_POS = re.compile(r"(?<!\w)(?:[:;=]-?[)\]dDpP3]|\^\^|<3|xD)(?!\w)")
+_EMOTICON_NEG = re.compile(r"(?<!\w)(?:[:;=]'?-?[(\[|]|:/|</3)(?!\w|/)")
+_TOKEN = re.compile(r"#?\w+(?:'\w+)*|[!?]+|[.,;:()]+")
+# Emojis whose polarity is clear in customer messages; written by us, not from a lexicon.
+_POSITIVE_EMOJIS = frozenset(
+    "😀😃😄😁😆😊🙂😍🥰😘😻👍👏🙌💪🎉❤💖💕💗💙💚💛💜🧡♥✨🔥😎🤩😂🤣😉☺🥳👌💯🌞☀🙏😇🤗"
+)
+_NEGATIVE_EMOJIS = frozenset(
+    "😠😡🤬😤😞😔😟😢😭😩😫😒🙄👎💔😱😨😰😣😖🤮🤢☹🙁😕😬💩😑😐😪😓🤦"
+)
+# Words that open a negation scope; the scope runs until punctuation or three words on.
+_NEGATORS = frozenset(
+    "not no never nor cannot cant dont doesnt didnt isnt wasnt arent wont wouldnt shouldnt"
+    " couldnt aint nothing nobody without pas ne jamais rien aucun aucune ni sans".split()
+)
+_NEGATION_REACH = 3
+_NEGATED_VALENCE = -0.74  # VADER's damping factor when a negation flips a word
+
+
+@dataclass(frozen=True)
+class SentimentReading:
+    label: str  # one of LABELS
+    score: float  # P(positive) - P(negative), in [-1, 1]
+
+
+def fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def normalise(text: str) -> str:
+    """Lowercase, accent-folded text with placeholders, ready to be tokenised."""
+    text = _URL.sub(" URL ", text)
+    text = _USER.sub(" USER ", text)
+    text = _EMOTICON_POS.sub(" EMOPOS ", text)
+    text = _EMOTICON_NEG.sub(" EMONEG ", text)
+    if not text.isascii():
+        text = "".join(
+            " EMOPOS "
+            if char in _POSITIVE_EMOJIS
+            else " EMONEG "
+            if char in _NEGATIVE_EMOJIS
+            else char
+            for char in text
+        )
+        text = fold_accents(text.replace("’", "'"))
+    text = text.replace("&amp;", "&").lower()
+    text = _NUMBER.sub("0", text)
+    text = _ELONGATION.sub(r"\1\1", text)
+    return _PUNCT_RUN.sub(r"\1\1", text)
+
+
+def _is_negator(token: str) -> bool:
+    # "n't" and the French elided "n'" arrive glued: "don't", "n'est".
+    return token in _NEGATORS or token.endswith("n't") or token.startswith("n'")
+
+
+@dataclass(frozen=True)
+class Features:
+    words: dict[str, int]
+    chars: dict[str, int]
+    dense: list[float]
+
+
+DENSE_FEATURES = ("pos_sum", "neg_sum", "pos_count", "neg_count", "emo_pos", "emo_neg", "excl")
+
+
+def extract(text: str, lexicon: dict[str, float]) -> Features:
+    """The three views of one text (see the module docstring)."""
+    tokens = _TOKEN.findall(normalise(text))
+    marked: list[str] = []
+    pos_sum = neg_sum = 0.0
+    pos_count = neg_count = emo_pos = emo_neg = excl = 0
+    scope = 0
+    for token in tokens:
+        first = token[0]
+        if not (first.isalnum() or first in "#_"):
+            scope = 0
+            excl += "!" in token
+            marked.append(token)
+            continue
+        if token == "emopos":
+            emo_pos += 1
+        elif token == "emoneg":
+            emo_neg += 1
+        valence = lexicon.get(token.lstrip("#"), 0.0)
+        if scope:
+            marked.append("NEG_" + token)
+            valence *= _NEGATED_VALENCE
+            scope -= 1
+        else:
+            marked.append(token)
+        if _is_negator(token):
+            scope = _NEGATION_REACH
+        if valence > 0:
+            pos_sum += valence
+            pos_count += 1
+        elif valence < 0:
+            neg_sum -= valence
+            neg_count += 1
+    words: dict[str, int] = {}
+    for index, token in enumerate(marked):
+        words[token] = words.get(token, 0) + 1
+        if index:
+            bigram = marked[index - 1] + " " + token
+            words[bigram] = words.get(bigram, 0) + 1
+    chars: dict[str, int] = {}
+    low, high = CHAR_NGRAMS
+    for token in tokens:
+        padded = " " + token + " "
+        length = len(padded)
+        for size in range(low, min(high, length) + 1):
+            for start in range(length - size + 1):
+                gram = padded[start : start + size]
+                chars[gram] = chars.get(gram, 0) + 1
+    dense = [
+        math.log1p(pos_sum),
+        math.log1p(neg_sum),
+        math.log1p(pos_count),
+        math.log1p(neg_count),
+        math.log1p(emo_pos),
+        math.log1p(emo_neg),
+        math.log1p(excl),
+    ]
+    return Features(words, chars, dense)
+
+
+def load_lexicons() -> dict[str, dict[str, float]]:
+    """Accent-folded single-word valences per language, plus both merged for ``xx``."""
+    raw = json.loads(LEXICON.read_text(encoding="utf-8"))
+    lexicons: dict[str, dict[str, float]] = {}
+    for language in LANGUAGES:
+        lexicons[language] = {fold_accents(word): float(v) for word, v in raw[language].items()}
+    lexicons[SHARED] = {**lexicons["en"], **lexicons["fr"]}
+    return lexicons
+
+
+@dataclass(frozen=True)
+class _View:
+    index: dict[str, int]
+    idf: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float64]  # (features, classes)
+
+
+@dataclass(frozen=True)
+class _Model:
+    words: _View
+    chars: _View
+    dense_coef: npt.NDArray[np.float64]  # (dense features, classes), scale folded in
+    intercept: npt.NDArray[np.float64]
+    lexicon: dict[str, float]
+
+
+def _view(arrays: dict[str, npt.NDArray[np.generic]], prefix: str) -> _View:
+    vocabulary = arrays[prefix + "_vocab"].tolist()
+    return _View(
+        index={feature: position for position, feature in enumerate(vocabulary)},
+        idf=arrays[prefix + "_idf"].astype(np.float64),
+        coef=arrays[prefix + "_coef"].astype(np.float64),
+    )
+
+
+@lru_cache(maxsize=1)
+def _models() -> dict[str, _Model]:
+    lexicons = load_lexicons()
+    # Our own artefact at a fixed path, plain arrays only: allow_pickle stays off.
+    with np.load(ARTEFACT, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    return {
+        language: _Model(
+            words=_view(arrays, language + "_words"),
+            chars=_view(arrays, language + "_chars"),
+            dense_coef=arrays[language + "_dense_coef"].astype(np.float64),
+            intercept=arrays[language + "_intercept"].astype(np.float64),
+            lexicon=lexicons[language],
+        )
+        for language in (*LANGUAGES, SHARED)
+    }
+
+
+def _view_scores(view: _View, batch: list[dict[str, int]]) -> npt.NDArray[np.float64]:
+    """Tf-idf (sublinear tf, l2 norm) times the coefficients, for a whole batch at once."""
+    positions: list[int] = []
+    counts: list[int] = []
+    rows: list[int] = []
+    index = view.index
+    for row, features in enumerate(batch):
+        for feature, count in features.items():
+            position = index.get(feature)
+            if position is not None:
+                positions.append(position)
+                counts.append(count)
+                rows.append(row)
+    scores = np.zeros((len(batch), view.coef.shape[1]))
+    if not positions:
+        return scores
+    at = np.asarray(positions, dtype=np.intp)
+    where = np.asarray(rows, dtype=np.intp)
+    values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * view.idf[at]
+    norms = np.sqrt(np.bincount(where, weights=values * values, minlength=len(batch)))
+    np.add.at(scores, where, values[:, None] * view.coef[at])
+    norms[norms == 0] = 1.0
+    return scores / norms[:, None]
+
+
+def _score(model: _Model, texts: list[str]) -> npt.NDArray[np.float64]:
+    features = [extract(text, model.lexicon) for text in texts]
+    logits = (
+        _view_scores(model.words, [f.words for f in features])
+        + _view_scores(model.chars, [f.chars for f in features])
+        + np.asarray([f.dense for f in features], dtype=np.float64) @ model.dense_coef
+        + model.intercept
+    )
+    logits -= logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return probabilities
+
+
+def analyze_sentiment(texts: Sequence[str], languages: Sequence[str]) -> list[SentimentReading]:
+    """One reading per text; ``languages`` holds ISO 639-1 codes ("" when unknown).
+
+    A text with nothing to read (empty or blank) is neutral with a score of 0.
+    """
+    if len(texts) != len(languages):
+        raise ValueError("texts and languages must have the same length")
+    models = _models()
+    readings = [SentimentReading("neutral", 0.0)] * len(texts)
+    groups: dict[str, list[int]] = {}
+    for position, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        if text.strip():
+            code = language[:2].lower()
+            groups.setdefault(code if code in LANGUAGES else SHARED, []).append(position)
+    for language, positions in groups.items():
+        probabilities = _score(models[language], [texts[p] for p in positions])
+        for position, row in zip(positions, probabilities, strict=True):
+            score = float(np.clip(row[2] - row[0], -1.0, 1.0))
+            readings[position] = SentimentReading(LABELS[int(row.argmax())], round(score, 4))
+    return readings

@@ -1,0 +1,159 @@
+"""How soon a person should answer, and why.
+
+Urgency is built from reasons a team can check, never from a score alone:
+
+- ``safety``: words about danger to people (fire, smoke, gas, injury, electric shock);
+- ``legal_threat``: a lawyer, a lawsuit, a consumer body or a regulator named;
+- ``churn_threat``: the intent reader found a threat to leave;
+- ``public_complaint``: a complaint that everyone can see (a public post or reply);
+- ``repeated_contact``: the person wrote several times this week, or says so.
+
+Each reason carries points: safety is urgent by itself; legal threats and churn threats
+make a message high; a public complaint or a repeated contact raises it by one step.
+Three points or more is urgent, one or two is high. With no reason, a complaint, a
+question, an after-sales request or a wish to buy is normal, and everything else (praise,
+spam, small talk) is low.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from comptoir.understanding.intents import (
+    AFTER_SALES,
+    CHURN_THREAT,
+    COMPLAINT,
+    PURCHASE_INTENT,
+    QUESTION,
+    THRESHOLD,
+    IntentReading,
+    normalise,
+    required_literals,
+)
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Reason(StrEnum):
+    SAFETY = "safety"
+    LEGAL_THREAT = "legal_threat"
+    CHURN_THREAT = "churn_threat"
+    PUBLIC_COMPLAINT = "public_complaint"
+    REPEATED_CONTACT = "repeated_contact"
+
+
+POINTS: Final = {
+    Reason.SAFETY: 3,
+    Reason.LEGAL_THREAT: 2,
+    Reason.CHURN_THREAT: 2,
+    Reason.PUBLIC_COMPLAINT: 1,
+    Reason.REPEATED_CONTACT: 1,
+}
+URGENT_FROM: Final = 3
+REPEATED_FROM: Final = 2  # earlier contacts in the last seven days that make this one repeated
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the pipeline knows about a text that the text does not say."""
+
+    is_public: bool = False
+    previous_contacts_7d: int = 0
+    channel_kind: str = ""  # "email", "x", "facebook", ... as the channel names itself
+
+
+@dataclass(frozen=True)
+class UrgencyReading:
+    level: Urgency
+    reasons: tuple[Reason, ...]  # strongest first
+    cues: tuple[str, ...]  # the words that gave the safety and legal reasons
+
+
+# Matched on the normalised text (lower case, no accents). "fire" alone is slang for
+# "great", so English fire needs company; French "feu" is as ambiguous ("feu vert").
+_SAFETY = re.compile(
+    r"\b(?:incendie|flammes?|fumee|brule|brulure|explos\w*|electrocut\w*|electrise|"
+    r"court-circuit|fuite de gaz|odeur de gaz|surchauffe|etincelles?|intoxi\w*|"
+    r"empoisonn\w*|blesse\w*|hopital|urgences|danger\w*|avale|s'etouffe\w*|"
+    r"caught fire|on fire|fire hazard|flames?|smoke|smoking hot|burn(?:t|ed|s|ing)?|"
+    r"explod\w*|electric shock|electrocut\w*|short circuit|gas leak|smell of gas|"
+    r"overheat\w*|sparks?|poison\w*|injur\w*|hurt|hospital|a&e|unsafe|choking|swallowed)\b"
+)
+_LEGAL = re.compile(
+    r"\b(?:avocats?|proces|tribunal|justice|poursuites?|poursuivre|porter plainte|"
+    r"plainte contre|mise en demeure|ufc[- ]que[- ]choisir|que choisir|dgccrf|signalconso|"
+    r"60 millions|mediateur|cnil|huissier|"
+    r"lawyers?|attorneys?|solicitors?|lawsuit|sue|suing|court|legal action|small claims|"
+    r"trading standards|ombudsman|ofcom|fcc|bbb|better business bureau|class action|"
+    r"letter before action|chargeback)\b"
+)
+_SAID_REPEATED = re.compile(
+    r"\b(?:(?:deuxieme|troisieme|quatrieme|enieme|nieme|\d+e) fois|je (?:vous )?relance|"
+    r"deja (?:appele|ecrit|signale|contacte)|"
+    r"(?:second|third|fourth|fifth|\d+(?:nd|rd|th)) time|already (?:called|written|emailed|"
+    r"reported|contacted)|chased|chasing|again and again|still waiting)\b"
+)
+
+
+# Most texts name no danger and no lawyer: a substring test skips the two long patterns.
+_SAFETY_LITERALS: Final = required_literals(_SAFETY.pattern)
+_LEGAL_LITERALS: Final = required_literals(_LEGAL.pattern)
+
+
+def _findall(pattern: re.Pattern[str], literals: tuple[str, ...], text: str) -> list[str]:
+    if literals and not any(literal in text for literal in literals):
+        return []
+    return list(pattern.findall(text))
+
+
+def assess_urgency(
+    texts: Sequence[str],
+    intents: Sequence[IntentReading],
+    contexts: Sequence[Context] | None = None,
+) -> list[UrgencyReading]:
+    """One reading per text, from its words, its intents and what the pipeline knows."""
+    readings: list[UrgencyReading] = []
+    for index, text in enumerate(texts):
+        context = contexts[index] if contexts else Context()
+        readings.append(_assess(normalise(text), intents[index], context))
+    return readings
+
+
+def _assess(normalised: str, intents: IntentReading, context: Context) -> UrgencyReading:
+    scores = intents.scores
+    reasons: list[Reason] = []
+    cues: list[str] = []
+    if safety := _findall(_SAFETY, _SAFETY_LITERALS, normalised):
+        reasons.append(Reason.SAFETY)
+        cues.extend(safety)
+    if legal := _findall(_LEGAL, _LEGAL_LITERALS, normalised):
+        reasons.append(Reason.LEGAL_THREAT)
+        cues.extend(legal)
+    if scores[CHURN_THREAT] >= THRESHOLD:
+        reasons.append(Reason.CHURN_THREAT)
+    if context.is_public and scores[COMPLAINT] >= THRESHOLD:
+        reasons.append(Reason.PUBLIC_COMPLAINT)
+    if context.previous_contacts_7d >= REPEATED_FROM or _SAID_REPEATED.search(normalised):
+        reasons.append(Reason.REPEATED_CONTACT)
+
+    points = sum(POINTS[reason] for reason in reasons)
+    if points >= URGENT_FROM:
+        level = Urgency.URGENT
+    elif points:
+        level = Urgency.HIGH
+    elif any(
+        scores[name] >= THRESHOLD for name in (COMPLAINT, QUESTION, AFTER_SALES, PURCHASE_INTENT)
+    ):
+        level = Urgency.NORMAL
+    else:
+        level = Urgency.LOW
+    return UrgencyReading(level, tuple(reasons), tuple(dict.fromkeys(cues)))
