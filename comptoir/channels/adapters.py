@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from pydantic import BaseModel
+
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 
@@ -109,6 +111,28 @@ class Adapter:
     def read_webhook(self, request: WebhookRequest) -> PollResult:
         """The events of a verified POST (``state`` is unused and left empty)."""
         raise AdapterError(f"{self.kind} channels do not receive webhooks")
+
+
+_Settings = TypeVar("_Settings", bound=BaseModel)
+_Secrets = TypeVar("_Secrets", bound=BaseModel)
+
+
+def read_configuration(
+    channel: Channel, settings_model: type[_Settings], secrets_model: type[_Secrets], label: str
+) -> tuple[_Settings, _Secrets]:
+    """The channel's validated settings and decrypted secrets, or one AdapterError that
+    says what is wrong (``label`` names the network in the message)."""
+    from comptoir.channels.secrets import unseal
+
+    try:
+        settings = settings_model.model_validate(channel.config)
+        secrets = unseal(channel)
+    except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
+        summary = " ".join(str(exc).split())
+        raise AdapterError(f"the {label} channel's settings are invalid: {summary}") from exc
+    if not isinstance(secrets, secrets_model):
+        raise AdapterError(f"channel {channel.pk} is not a {label} channel")
+    return settings, secrets
 
 
 _A = TypeVar("_A", bound=type[Adapter])

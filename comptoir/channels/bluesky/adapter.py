@@ -42,12 +42,12 @@ from comptoir.channels.adapters import (
     OutboundMessage,
     PollResult,
     SendResult,
+    read_configuration,
     register,
 )
 from comptoir.channels.bluesky.parse import POST_TYPE, REASONS, parse_notification
 from comptoir.channels.config import BlueskySecrets, BlueskySettings
 from comptoir.channels.events import InboundEvent
-from comptoir.channels.secrets import unseal
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 PAGE_SIZE = 100  # the lexicon's maximum
@@ -205,14 +205,9 @@ class BlueskyAdapter(Adapter):
     # The session and the calls.
 
     def _configuration(self) -> tuple[BlueskySettings, BlueskySecrets]:
-        try:
-            settings = BlueskySettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(f"the Bluesky channel's settings are invalid: {summary}") from exc
-        if not isinstance(secrets, BlueskySecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not a Bluesky channel")
+        settings, secrets = read_configuration(
+            self.channel, BlueskySettings, BlueskySecrets, "Bluesky"
+        )
         return settings, secrets
 
     def _client(self) -> httpx.Client:

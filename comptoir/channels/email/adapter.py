@@ -15,6 +15,7 @@ from comptoir.channels.adapters import (
     OutboundMessage,
     PollResult,
     SendResult,
+    read_configuration,
     register,
 )
 from comptoir.channels.config import EmailSecrets, EmailSettings
@@ -22,7 +23,6 @@ from comptoir.channels.email.imap import Mailbox, fetch_new
 from comptoir.channels.email.parse import parse_message
 from comptoir.channels.email.smtp import Relay, send_message
 from comptoir.channels.events import InboundEvent
-from comptoir.channels.secrets import unseal
 
 
 @register
@@ -86,14 +86,7 @@ class EmailAdapter(Adapter):
         return SendResult(external_id=message_id)
 
     def _configuration(self) -> tuple[EmailSettings, EmailSecrets]:
-        try:
-            settings = EmailSettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(f"the email channel's settings are invalid: {summary}") from exc
-        if not isinstance(secrets, EmailSecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not an email channel")
+        settings, secrets = read_configuration(self.channel, EmailSettings, EmailSecrets, "email")
         return settings, secrets
 
 

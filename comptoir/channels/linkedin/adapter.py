@@ -35,12 +35,12 @@ from comptoir.channels.adapters import (
     OutboundMessage,
     PollResult,
     SendResult,
+    read_configuration,
     register,
 )
 from comptoir.channels.config import LinkedInSettings, TokenSecrets
 from comptoir.channels.events import Attachment, Author, InboundEvent
 from comptoir.channels.linkedin.api import LinkedInApi, path_urn
-from comptoir.channels.secrets import unseal
 from comptoir.people.models import IdentityKind
 
 POSTS_PER_POLL = 20
@@ -124,14 +124,9 @@ class LinkedInAdapter(Adapter):
         )
 
     def _configuration(self) -> tuple[LinkedInSettings, SecretStr]:
-        try:
-            settings = LinkedInSettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(f"the LinkedIn channel's settings are invalid: {summary}") from exc
-        if not isinstance(secrets, TokenSecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not a LinkedIn channel")
+        settings, secrets = read_configuration(
+            self.channel, LinkedInSettings, TokenSecrets, "LinkedIn"
+        )
         if not secrets.access_token.get_secret_value():
             raise AdapterError("this LinkedIn channel has no access token: connect it first")
         return settings, secrets.access_token

@@ -39,12 +39,12 @@ from comptoir.channels.adapters import (
     OutboundMessage,
     PollResult,
     SendResult,
+    read_configuration,
     register,
 )
 from comptoir.channels.config import MastodonSettings, TokenSecrets
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.mastodon.parse import parse_notification
-from comptoir.channels.secrets import unseal
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 _STATUS_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # ids are opaque, but never hold a slash
@@ -139,14 +139,9 @@ class MastodonAdapter(Adapter):
         return SendResult(external_id=str(posted["id"]))
 
     def _configuration(self) -> tuple[MastodonSettings, TokenSecrets]:
-        try:
-            settings = MastodonSettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(f"the Mastodon channel's settings are invalid: {summary}") from exc
-        if not isinstance(secrets, TokenSecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not a Mastodon channel")
+        settings, secrets = read_configuration(
+            self.channel, MastodonSettings, TokenSecrets, "Mastodon"
+        )
         return settings, secrets
 
     def _client(self) -> httpx.Client:
