@@ -25,6 +25,7 @@ from comptoir.channels.adapters import (
     SendResult,
     SignatureError,
     WebhookRequest,
+    read_configuration,
     register,
 )
 from comptoir.channels.config import MetaSecrets, MetaSettings
@@ -36,7 +37,6 @@ from comptoir.channels.meta.webhook import (
     check_signature,
     read_payload,
 )
-from comptoir.channels.secrets import unseal
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 COMMENT_ID = re.compile(r"\d+(?:_\d+)?")
@@ -105,16 +105,9 @@ class MetaAdapter(Adapter):
         raise NotImplementedError
 
     def _configuration(self) -> tuple[MetaSettings, MetaSecrets]:
-        try:
-            settings = MetaSettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(
-                f"the {self.kind} channel's settings are invalid: {summary}"
-            ) from exc
-        if not isinstance(secrets, MetaSecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not a Meta channel")
+        settings, secrets = read_configuration(
+            self.channel, MetaSettings, MetaSecrets, self.kind.title()
+        )
         return settings, secrets
 
 

@@ -10,6 +10,7 @@ The first poll of a channel takes one page: the latest mentions, not the account
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +26,20 @@ from comptoir.channels.adapters import (
     SendResult,
     SignatureError,
     WebhookRequest,
+    read_configuration,
     register,
 )
 from comptoir.channels.config import XSecrets, XSettings
 from comptoir.channels.events import InboundEvent
-from comptoir.channels.secrets import unseal
 from comptoir.channels.x.api import XApi
-from comptoir.channels.x.webhook import PayloadError, answer_crc, check_signature, read_payload
+from comptoir.channels.x.webhook import (
+    PayloadError,
+    answer_crc,
+    as_object,
+    check_signature,
+    read_payload,
+    summary,
+)
 
 DEFAULT_API_URL = "https://api.x.com"
 
@@ -82,7 +90,7 @@ class XAdapter(Adapter):
         with XApi(_api_url(), token, what="bearer token") as api:
             for number in range(1, self.max_pages + 1):
                 page = api.mentions(settings.user_id, since_id=since_id, next_token=next_token)
-                meta = _object(page.body.get("meta"))
+                meta = as_object(page.body.get("meta"))
                 newest_id = newest_id or _tweet_id(meta.get("newest_id"))
                 found = _mentions(page.body, own=settings.user_id)
                 events += found.events
@@ -115,20 +123,13 @@ class XAdapter(Adapter):
             page = api.post_tweet(
                 {"text": message.text, "reply": {"in_reply_to_tweet_id": message.in_reply_to}}
             )
-        new_id = _object(page.body.get("data")).get("id")
+        new_id = as_object(page.body.get("data")).get("id")
         if not isinstance(new_id, str) or not new_id:
             raise AdapterError("X accepted the reply but gave no id for it")
         return SendResult(external_id=new_id)
 
     def _configuration(self) -> tuple[XSettings, XSecrets]:
-        try:
-            settings = XSettings.model_validate(self.channel.config)
-            secrets = unseal(self.channel)
-        except ValueError as exc:  # pydantic's ValidationError, or secrets that do not decrypt
-            summary = " ".join(str(exc).split())
-            raise AdapterError(f"the X channel's settings are invalid: {summary}") from exc
-        if not isinstance(secrets, XSecrets):
-            raise AdapterError(f"channel {self.channel.pk} is not an X channel")
+        settings, secrets = read_configuration(self.channel, XSettings, XSecrets, "X")
         return settings, secrets
 
 
@@ -144,12 +145,14 @@ def _mentions(body: dict[str, Any], *, own: str) -> _Found:
     found = _Found()
     users = {
         str(user.get("id")): user
-        for user in _object(body.get("includes")).get("users") or []
+        for user in as_object(body.get("includes")).get("users") or []
         if isinstance(user, dict)
     }
     for tweet in body.get("data") or []:
         if not isinstance(tweet, dict):
-            found.unreadable.append(("mention", repr(tweet), "not an object"))
+            found.unreadable.append(
+                ("mention", json.dumps(tweet, ensure_ascii=False), "not an object")
+            )
             continue
         references = {
             str(ref.get("type")): str(ref.get("id"))
@@ -160,7 +163,7 @@ def _mentions(body: dict[str, Any], *, own: str) -> _Found:
         if author_id == own or "retweeted" in references:
             found.ignored += 1  # the account's own posts; retweets carry no new words
             continue
-        user = _object(users.get(author_id))
+        user = as_object(users.get(author_id))
         username = str(user.get("username", ""))
         replied_to = references.get("replied_to", "")
         language = str(tweet.get("lang") or "")
@@ -190,7 +193,9 @@ def _mentions(body: dict[str, Any], *, own: str) -> _Found:
                 }
             )
         except ValidationError as exc:
-            found.unreadable.append((f"post {tweet_id}", repr(tweet), _summary(exc)))
+            found.unreadable.append(
+                (f"post {tweet_id}", json.dumps(tweet, ensure_ascii=False), summary(exc))
+            )
         else:
             found.events.append(event)
     return found
@@ -221,14 +226,3 @@ def _moment(value: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _summary(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in error['loc']) or 'event'}: {error['msg']}"
-        for error in exc.errors()
-    )

@@ -66,7 +66,7 @@ class Reading:
         try:
             self.events.append(InboundEvent.model_validate(build))
         except ValidationError as exc:
-            self.unreadable.append((where, json.dumps(item, ensure_ascii=False), _summary(exc)))
+            self.unreadable.append((where, json.dumps(item, ensure_ascii=False), summary(exc)))
 
 
 def read_payload(body: bytes, *, account_id: str) -> Reading:
@@ -90,7 +90,7 @@ def read_payload(body: bytes, *, account_id: str) -> Reading:
             for index, tweet in enumerate(items if isinstance(items, list) else []):
                 _tweet(reading, f"tweet {index}", tweet, own)
         elif key == "direct_message_events":
-            users = _object(payload.get("users"))
+            users = as_object(payload.get("users"))
             for index, item in enumerate(items if isinstance(items, list) else []):
                 _direct_message(reading, f"direct message {index}", item, own, users)
         elif key != "users" and isinstance(items, list):
@@ -102,13 +102,13 @@ def _tweet(reading: Reading, where: str, tweet: Any, own: str) -> None:
     if not isinstance(tweet, dict):
         reading.unreadable.append((where, json.dumps(tweet), "not an object"))
         return
-    user = _object(tweet.get("user"))
+    user = as_object(tweet.get("user"))
     if (own and str(user.get("id_str", "")) == own) or "retweeted_status" in tweet:
         # The account's own posts come back as events; retweets carry no new words.
         reading.ignored += 1
         return
     tweet_id = str(tweet.get("id_str", ""))
-    extended = _object(tweet.get("extended_tweet"))
+    extended = as_object(tweet.get("extended_tweet"))
     text = extended.get("full_text") or tweet.get("full_text") or tweet.get("text") or ""
     replied_to = str(tweet.get("in_reply_to_status_id_str") or "")
     language = str(tweet.get("lang") or "")
@@ -150,13 +150,13 @@ def _direct_message(
     if item.get("type") != "message_create":
         reading.ignored += 1
         return
-    create = _object(item.get("message_create"))
+    create = as_object(item.get("message_create"))
     sender_id = str(create.get("sender_id", ""))
     if own and sender_id == own:
         reading.ignored += 1  # what the account itself sent
         return
-    data = _object(create.get("message_data"))
-    sender = _object(users.get(sender_id))
+    data = as_object(create.get("message_data"))
+    sender = as_object(users.get(sender_id))
     screen_name = str(sender.get("screen_name", ""))
     reading.keep(
         where,
@@ -181,7 +181,7 @@ def _direct_message(
     )
 
 
-def _object(value: Any) -> dict[str, Any]:
+def as_object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -199,7 +199,8 @@ def _milliseconds(value: Any) -> datetime | str:
         return str(value or "")
 
 
-def _summary(exc: ValidationError) -> str:
+def summary(exc: ValidationError) -> str:
+    """A validation failure in one line, as a rejected event's reason."""
     return "; ".join(
         f"{'.'.join(str(p) for p in error['loc']) or 'event'}: {error['msg']}"
         for error in exc.errors()

@@ -17,7 +17,6 @@ from comptoir.ingest.models import RejectedEvent
 from comptoir.people.models import Identity
 from tests.channels.meta.conftest import (
     APP_SECRET,
-    INSTAGRAM_ID,
     PAGE_ID,
     VERIFY_TOKEN,
     loaded,
@@ -268,5 +267,29 @@ def test_the_adapter_reads_milliseconds_and_seconds_alike(facebook: Channel) -> 
             "url": "https://scontent.xx.fbcdn.net/v/t1.15752-9/lampe.jpg",
         }
     ]
-    assert PAGE_ID in {e.raw.get("recipient", {}).get("id") for e in result.events}
-    assert INSTAGRAM_ID not in body.decode()
+
+
+def test_an_entry_that_is_not_an_object_is_rejected_and_the_rest_stored(
+    facebook: Channel,
+) -> None:
+    data = loaded("page_batch.json")
+    data["entry"].insert(0, "not an entry")
+
+    response = post_hook(facebook, json.dumps(data).encode())
+
+    assert response.status_code == 200
+    assert response.json()["stored"] == 3
+    [rejected] = RejectedEvent.objects.all()
+    assert (rejected.location, rejected.reason) == ("entry 0", "not an object")
+
+
+def test_an_instagram_channel_needs_its_account_id(instagram: Channel) -> None:
+    instagram.config = {"page_id": PAGE_ID}
+    instagram.save(update_fields=["config"])
+
+    response = post_hook(instagram, payload("instagram_batch.json"))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "this Instagram channel has no instagram_account_id set"
+    )

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -53,12 +53,12 @@ def post_hook(channel: Channel, body: bytes, *, signature: str | None = None) ->
     )
 
 
-def x_channel(personas: Personas, **settings: Any) -> Channel:
+def x_channel(personas: Personas) -> Channel:
     return do_create_channel(
         personas.workspace_a,
         kind="x",
         name="@maisonlumiere",
-        settings={"handle": "maisonlumiere", "user_id": ACCOUNT_ID, **settings},
+        settings={"handle": "maisonlumiere", "user_id": ACCOUNT_ID},
         secrets={
             "consumer_secret": CONSUMER_SECRET,
             "bearer_token": BEARER_TOKEN,
