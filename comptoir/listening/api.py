@@ -135,18 +135,8 @@ def list_rules(request: HttpRequest, page: Query[PageParams]) -> Page[ListeningR
 def create_rule(request: HttpRequest, payload: RuleIn) -> Status[Any]:
     """A new rule: it catches the public posts received from now on."""
     workspace = workspace_for(request, Capability.MANAGE_CHANNELS)
-    return _saved(
-        lambda: do_create_rule(
-            workspace,
-            name=payload.name,
-            query=payload.query,
-            languages=payload.languages,
-            channel_kinds=payload.channel_kinds,
-            is_active=payload.is_active,
-            actor=caller(request),
-        ),
-        status=201,
-    )
+    fields = payload.model_dump()
+    return _saved(lambda: do_create_rule(workspace, actor=caller(request), **fields), status=201)
 
 
 @router.get("/listening/rules/{int:rule_id}", response=responses(RuleOut))
@@ -160,17 +150,9 @@ def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> Statu
     """Change the fields given; the mentions already caught stay."""
     workspace = workspace_for(request, Capability.MANAGE_CHANNELS)
     rule = get_scoped_or_404(queries.rules(workspace), workspace, rule_id)
-    return _saved(
-        lambda: do_update_rule(
-            rule,
-            name=payload.name,
-            query=payload.query,
-            languages=payload.languages,
-            channel_kinds=payload.channel_kinds,
-            is_active=payload.is_active,
-            actor=caller(request),
-        )
-    )
+    # A field left out, or sent as null, stays as it is.
+    fields = payload.model_dump(exclude_none=True)
+    return _saved(lambda: do_update_rule(rule, actor=caller(request), **fields))
 
 
 @router.delete("/listening/rules/{int:rule_id}", response={**responses(None), 204: None})
@@ -228,9 +210,9 @@ class ChannelHealthOut(Schema):
     )
     silent: bool
     failing: bool
-    webhook_url: Annotated[str | None, BlankIsNull] = Field(
-        validation_alias="webhook_path",
-        description="The path the platform must post events to; null for a polled channel.",
+    webhook_path: Annotated[str | None, BlankIsNull] = Field(
+        description="Where the platform must post events, under this server; null for a "
+        "channel that is polled."
     )
 
     @staticmethod

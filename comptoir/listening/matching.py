@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Direction, Message, Visibility
 from comptoir.listening.models import ListeningRule, Mention
-from comptoir.listening.query import Matcher, QueryError, Test, Text, compile_query, read
+from comptoir.listening.query import Matcher, QueryError, Text, TextTest, compile_query, read
 from comptoir.workspaces.models import Workspace
 
 
@@ -53,11 +53,10 @@ class RuleSet:
                 [r for r in self.rules if r.accepts(language, channel_kind)]
             )
         hits = text.tokens & cut.triggers
-        if len(hits) == 1 and not cut.always:
-            candidates: Iterable[tuple[int, Test]] = cut.by_trigger[hits.pop()]
-        else:
-            candidates = {entry for token in hits for entry in cut.by_trigger[token]}
-            candidates.update(cut.always)
+        if len(hits) == 1 and not cut.always:  # the common case: no set to build
+            return [pk for pk, test in cut.by_trigger[next(iter(hits))] if test(text)]
+        candidates = {entry for token in hits for entry in cut.by_trigger[token]}
+        candidates.update(cut.always)
         return [pk for pk, test in candidates if test(text)]
 
 
@@ -65,8 +64,8 @@ class _Cut:
     """The rules that one (language, channel kind) lets through, by trigger."""
 
     def __init__(self, rules: list[CompiledRule]) -> None:
-        by_trigger: dict[str, list[tuple[int, Test]]] = defaultdict(list)
-        always: list[tuple[int, Test]] = []
+        by_trigger: dict[str, list[tuple[int, TextTest]]] = defaultdict(list)
+        always: list[tuple[int, TextTest]] = []
         for rule in rules:
             entry = (rule.pk, rule.matcher.test)
             if rule.matcher.triggers is None:

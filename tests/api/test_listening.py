@@ -243,14 +243,14 @@ def test_channel_health_flags_silent_and_failing_channels(
     assert list(health) == ["Service client a", "Shop", "X a"]
     mail, shop, x = health["Service client a"], health["Shop"], health["X a"]
     assert (mail["silent"], mail["failing"], mail["events_24h"]) == (False, False, 1)
-    assert (mail["expected_interval_seconds"], mail["webhook_url"]) == (900, None)
+    assert (mail["expected_interval_seconds"], mail["webhook_path"]) == (900, None)
     assert (x["silent"], x["failing"], x["consecutive_failures"]) == (True, True, 3)
-    assert (x["last_error"], x["status"], x["webhook_url"]) == (
+    assert (x["last_error"], x["status"], x["webhook_path"]) == (
         "401 Unauthorized",
         "failing",
         f"/api/v1/hooks/{a.x.pk}",
     )
-    assert (shop["silent"], shop["webhook_url"]) == (False, f"/api/v1/channels/{hook.pk}/events")
+    assert (shop["silent"], shop["webhook_path"]) == (False, f"/api/v1/channels/{hook.pk}/events")
     assert {h["channel"]["name"] for h in charlie_api.ok("/channels/health")} == {
         "Service client b",
         "X b",

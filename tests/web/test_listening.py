@@ -115,6 +115,9 @@ def test_filters_swap_only_the_results(listening: Listening, alice_client: Clien
     assert "<html" not in body
     assert "Mon colis" in body
     assert "volume-bars" not in body
+    # A history restore after a reload wants the whole page, chart included.
+    restored = {**HTMX_RESULTS, "HX-History-Restore-Request": "true"}
+    assert "volume-bars" in html(alice_client, stream_url(listening.data), headers=restored)
 
 
 def test_the_chart_counts_mentions_per_rule_per_hour(

@@ -31,7 +31,7 @@ from comptoir.listening.queries import (
     volume,
 )
 from comptoir.web.forms import ListFilterForm
-from comptoir.web.views.seated import SeatedRequest, in_workspace, render_list
+from comptoir.web.views.seated import SeatedRequest, in_workspace, render_list, wants_fragment
 from comptoir.workspaces.models import Language
 from comptoir.workspaces.queries import get_scoped_or_404, scoped
 from comptoir.workspaces.roles import Capability, can
@@ -156,7 +156,7 @@ def stream(request: SeatedRequest) -> HttpResponse:
         channels=list(scoped(Channel, workspace).order_by("name")),
     )
     extra: dict[str, Any] = {"rule_count": len(all_rules)}
-    if not request.htmx:  # the chart is drawn with the page, not with each filter change
+    if not wants_fragment(request):  # the chart comes with the page, not with its fragments
         extra |= {
             "chart": chart_rows(volume(workspace, hours=CHART_HOURS)),
             "chart_hours": CHART_HOURS,
