@@ -19,6 +19,7 @@ from comptoir.understanding.language import DEFAULT_LANGUAGES, detect_languages
 from comptoir.understanding.urgency import Context, Reason, Urgency, assess_urgency
 
 __all__ = [
+    "INTENT_THRESHOLD",
     "Analyzer",
     "Context",
     "DefaultAnalyzer",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 SENTIMENT_MODULE: Final = "comptoir.understanding.sentiment"
+# An intent "fires" at this score: for callers that filter on ``Reading.intent_scores``.
+INTENT_THRESHOLD: Final = THRESHOLD
 
 
 class SentimentSource:
@@ -170,7 +173,3 @@ class DefaultAnalyzer:
                 )
             )
         return readings
-
-
-# An intent "fires" at this score; re-exported for callers that filter on intent_scores.
-INTENT_THRESHOLD: Final = THRESHOLD

@@ -688,8 +688,6 @@ _NEGATORS = re.compile(
 _WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,3}$")
 # Typographic apostrophes (right and left single quotes, modifier letter) and backquotes.
 _APOSTROPHES: Final = ("\u2019", "\u2018", "\u02bc", "`")
-
-
 _COMBINING: Final = re.compile(r"[\u0300-\u036f]")
 
 
@@ -807,15 +805,12 @@ _COMPILED: Final = tuple(
 # A cue whose literals all start a word is looked up by the first two or three letters of
 # the text's words; the few others (emojis, "?", ".xyz") by a substring test, and those with
 # no literal to go by are always tried.
-_WORD_WITH_APOSTROPHE: Final = re.compile(r"\w+(?:'\w+)*")
-
-
-_FIRST_WORD: Final = re.compile(r"\w+(?:'\w+)*")
+_WORD: Final = re.compile(r"\w+(?:'\w+)*")  # "j'attends" is one word, and "attends" too
 
 
 def _key(literal: str) -> str:
     """The first two or three characters of a literal's first word; "" when too short."""
-    word = _FIRST_WORD.match(literal)
+    word = _WORD.match(literal)
     if word is None or word.start() != 0 or len(word.group()) < 2:
         return ""
     return word.group()[:3]
@@ -846,7 +841,7 @@ _BY_KEY, _BY_SUBSTRING, _ALWAYS = _index()
 def _candidates(normalised: str) -> list[int]:
     found: set[int] = set()
     keys: set[str] = set()
-    for word in _WORD_WITH_APOSTROPHE.findall(normalised):
+    for word in _WORD.findall(normalised):
         if "'" in word:
             keys.add(word[:3])
             for part in word.split("'"):

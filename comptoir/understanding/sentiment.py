@@ -25,9 +25,11 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -53,16 +55,20 @@ _TOKEN = re.compile(r"#?\w+(?:'\w+)*|[!?]+|[.,;:()]+")
 _POSITIVE_EMOJIS = frozenset(
     "😀😃😄😁😆😊🙂😍🥰😘😻👍👏🙌💪🎉❤💖💕💗💙💚💛💜🧡♥✨🔥😎🤩😂🤣😉☺🥳👌💯🌞☀🙏😇🤗"
 )
-_NEGATIVE_EMOJIS = frozenset(
-    "😠😡🤬😤😞😔😟😢😭😩😫😒🙄👎💔😱😨😰😣😖🤮🤢☹🙁😕😬💩😑😐😪😓🤦"
-)
+_NEGATIVE_EMOJIS = frozenset("😠😡🤬😤😞😔😟😢😭😩😫😒🙄👎💔😱😨😰😣😖🤮🤢☹🙁😕😬💩😑😐😪😓🤦")
 # Words that open a negation scope; the scope runs until punctuation or three words on.
 _NEGATORS = frozenset(
-    "not no never nor cannot cant dont doesnt didnt isnt wasnt arent wont wouldnt shouldnt"
-    " couldnt aint nothing nobody without pas ne jamais rien aucun aucune ni sans".split()
+    (
+        *("not", "no", "never", "nor", "cannot", "cant", "dont", "doesnt", "didnt", "isnt"),
+        *("wasnt", "arent", "wont", "wouldnt", "shouldnt", "couldnt", "aint", "nothing"),
+        *("nobody", "without", "pas", "ne", "jamais", "rien", "aucun", "aucune", "ni", "sans"),
+    )
 )
 _NEGATION_REACH = 3
 _NEGATED_VALENCE = -0.74  # VADER's damping factor when a negation flips a word
+_TOKEN_CACHE_SIZE = 200_000  # a few tens of MB at most
+_EMOJI_POSITIVE = "emopos"  # the placeholders, once lowercased
+_EMOJI_NEGATIVE = "emoneg"
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def normalise(text: str) -> str:
             else char
             for char in text
         )
-        text = fold_accents(text.replace("’", "'"))
+        text = fold_accents(text.replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     text = text.replace("&amp;", "&").lower()
     text = _NUMBER.sub("0", text)
     text = _ELONGATION.sub(r"\1\1", text)
@@ -105,15 +111,28 @@ def _is_negator(token: str) -> bool:
 
 @dataclass(frozen=True)
 class Features:
+    tokens: list[str]
     words: dict[str, int]
-    chars: dict[str, int]
+    chars: dict[str, int]  # empty when extract() was told to leave them to the caller
     dense: list[float]
+
+
+def char_ngrams(token: str) -> list[str]:
+    """Character n-grams of one token, padded with a space on each side (char_wb)."""
+    padded = " " + token + " "
+    length = len(padded)
+    low, high = CHAR_NGRAMS
+    return [
+        padded[start : start + size]
+        for size in range(low, min(high, length) + 1)
+        for start in range(length - size + 1)
+    ]
 
 
 DENSE_FEATURES = ("pos_sum", "neg_sum", "pos_count", "neg_count", "emo_pos", "emo_neg", "excl")
 
 
-def extract(text: str, lexicon: dict[str, float]) -> Features:
+def extract(text: str, lexicon: dict[str, float], *, chars: bool = True) -> Features:
     """The three views of one text (see the module docstring)."""
     tokens = _TOKEN.findall(normalise(text))
     marked: list[str] = []
@@ -127,9 +146,9 @@ def extract(text: str, lexicon: dict[str, float]) -> Features:
             excl += "!" in token
             marked.append(token)
             continue
-        if token == "emopos":
+        if token == _EMOJI_POSITIVE:
             emo_pos += 1
-        elif token == "emoneg":
+        elif token == _EMOJI_NEGATIVE:
             emo_neg += 1
         valence = lexicon.get(token.lstrip("#"), 0.0)
         if scope:
@@ -152,15 +171,11 @@ def extract(text: str, lexicon: dict[str, float]) -> Features:
         if index:
             bigram = marked[index - 1] + " " + token
             words[bigram] = words.get(bigram, 0) + 1
-    chars: dict[str, int] = {}
-    low, high = CHAR_NGRAMS
-    for token in tokens:
-        padded = " " + token + " "
-        length = len(padded)
-        for size in range(low, min(high, length) + 1):
-            for start in range(length - size + 1):
-                gram = padded[start : start + size]
-                chars[gram] = chars.get(gram, 0) + 1
+    grams: dict[str, int] = {}
+    if chars:
+        for token in tokens:
+            for gram in char_ngrams(token):
+                grams[gram] = grams.get(gram, 0) + 1
     dense = [
         math.log1p(pos_sum),
         math.log1p(neg_sum),
@@ -170,7 +185,7 @@ def extract(text: str, lexicon: dict[str, float]) -> Features:
         math.log1p(emo_neg),
         math.log1p(excl),
     ]
-    return Features(words, chars, dense)
+    return Features(tokens, words, grams, dense)
 
 
 def load_lexicons() -> dict[str, dict[str, float]]:
@@ -197,6 +212,19 @@ class _Model:
     dense_coef: npt.NDArray[np.float64]  # (dense features, classes), scale folded in
     intercept: npt.NDArray[np.float64]
     lexicon: dict[str, float]
+    # Token -> positions of its known char n-grams. Tokens repeat a lot from text to text,
+    # so caching them removes most of the per-character work; bounded below.
+    token_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def char_positions(self, token: str) -> tuple[int, ...]:
+        positions = self.token_grams.get(token)
+        if positions is None:
+            index = self.chars.index
+            positions = tuple(index[g] for g in char_ngrams(token) if g in index)
+            if len(self.token_grams) >= _TOKEN_CACHE_SIZE:
+                self.token_grams.clear()
+            self.token_grams[token] = positions
+        return positions
 
 
 def _view(arrays: dict[str, npt.NDArray[np.generic]], prefix: str) -> _View:
@@ -226,19 +254,23 @@ def _models() -> dict[str, _Model]:
     }
 
 
-def _view_scores(view: _View, batch: list[dict[str, int]]) -> npt.NDArray[np.float64]:
+def _word_positions(view: _View, batch: list[dict[str, int]]) -> list[dict[int, int]]:
+    index = view.index
+    return [
+        {index[feature]: count for feature, count in features.items() if feature in index}
+        for features in batch
+    ]
+
+
+def _view_scores(view: _View, batch: Sequence[dict[int, int]]) -> npt.NDArray[np.float64]:
     """Tf-idf (sublinear tf, l2 norm) times the coefficients, for a whole batch at once."""
     positions: list[int] = []
     counts: list[int] = []
     rows: list[int] = []
-    index = view.index
     for row, features in enumerate(batch):
-        for feature, count in features.items():
-            position = index.get(feature)
-            if position is not None:
-                positions.append(position)
-                counts.append(count)
-                rows.append(row)
+        positions.extend(features.keys())
+        counts.extend(features.values())
+        rows.extend([row] * len(features))
     scores = np.zeros((len(batch), view.coef.shape[1]))
     if not positions:
         return scores
@@ -252,13 +284,12 @@ def _view_scores(view: _View, batch: list[dict[str, int]]) -> npt.NDArray[np.flo
 
 
 def _score(model: _Model, texts: list[str]) -> npt.NDArray[np.float64]:
-    features = [extract(text, model.lexicon) for text in texts]
-    logits = (
-        _view_scores(model.words, [f.words for f in features])
-        + _view_scores(model.chars, [f.chars for f in features])
-        + np.asarray([f.dense for f in features], dtype=np.float64) @ model.dense_coef
-        + model.intercept
-    )
+    features = [extract(text, model.lexicon, chars=False) for text in texts]
+    chars = [Counter(chain.from_iterable(map(model.char_positions, f.tokens))) for f in features]
+    dense = np.asarray([f.dense for f in features], dtype=np.float64)
+    logits: npt.NDArray[np.float64] = dense @ model.dense_coef + model.intercept
+    logits += _view_scores(model.words, _word_positions(model.words, [f.words for f in features]))
+    logits += _view_scores(model.chars, chars)
     logits -= logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
