@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from pydantic import SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
 from comptoir.channels.config import SECRETS_MODEL, SETTINGS_MODEL
 from comptoir.channels.models import Channel, ChannelKind, ChannelStatus
-from comptoir.channels.secrets import seal
+from comptoir.channels.secrets import seal, unseal
 from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Seat, Workspace
 
@@ -52,6 +53,44 @@ def do_create_channel(
         channel.pk,
         actor=actor,
         payload={"kind": kind, "name": name, "settings": channel.config},
+    )
+    return channel
+
+
+@transaction.atomic
+def do_update_channel(
+    channel: Channel,
+    *,
+    name: str,
+    settings: dict[str, Any],
+    secrets: dict[str, Any] | None = None,
+    actor: Seat | None = None,
+) -> Channel:
+    """Replace the settings; merge the secrets: a blank value keeps the stored one."""
+    public = _validated(SETTINGS_MODEL[channel.kind], settings, "settings")
+    try:
+        current = dict(unseal(channel))
+    except ValueError:  # sealed with another ENCRYPTION_KEY: only what is filled in now counts
+        current = {}
+    stored = {
+        key: value.get_secret_value() if isinstance(value, SecretStr) else value
+        for key, value in current.items()
+    }
+    changed = sorted(key for key, value in (secrets or {}).items() if value not in (None, ""))
+    merged = {**stored, **{key: (secrets or {})[key] for key in changed}}
+    hidden = _validated(SECRETS_MODEL[channel.kind], merged, "secrets")
+    channel.name = name
+    channel.config = public.model_dump(mode="json")
+    channel.secrets_encrypted = seal(hidden)
+    channel.save(update_fields=["name", "config", "secrets_encrypted"])
+    record_event(
+        channel.workspace_id,
+        "channel.updated",
+        "channel",
+        channel.pk,
+        actor=actor,
+        # The names of the secrets replaced, never their values.
+        payload={"name": name, "settings": channel.config, "secrets_replaced": changed},
     )
     return channel
 

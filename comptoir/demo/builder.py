@@ -25,6 +25,7 @@ from comptoir.demo.nordlys import NORDLYS
 from comptoir.demo.plan import Plan, first_seen, plan_company
 from comptoir.demo.threads import ANCHOR
 from comptoir.inbox.models import Conversation, Direction, Message
+from comptoir.ingest.reanalysis import reanalyze, roll_up
 from comptoir.people.models import Identity, Membership, Organization, Person
 from comptoir.people.resolution import suggest_merges
 from comptoir.workspaces.actions import do_add_seat, do_create_workspace, record_events
@@ -284,7 +285,11 @@ def _write(plan: Plan, users: dict[str, User], shift: timedelta) -> None:
         ],
         batch_size=BATCH,
     )
-    _write_messages(plan, workspace, channels, conversations, seats, shift)
+    messages = _write_messages(plan, workspace, channels, conversations, seats, shift)
+    # What the pipeline reads in each message, so the inbox shows its badges: one analyzer
+    # call over the workspace's messages, one bulk update, then the conversations' roll-ups.
+    reanalyze(messages)
+    roll_up(Conversation.objects.filter(workspace=workspace), len(conversations) or 1)
     # What the pipeline does after each batch: score weak signals, so the duplicates
     # queue holds what a real workspace would show.
     suggest_merges(workspace, [person.pk for person in people])
@@ -314,7 +319,7 @@ def _write_messages(
     conversations: list[Conversation],
     seats: dict[str, Seat],
     shift: timedelta,
-) -> None:
+) -> list[Message]:
     """Messages go in waves, the first of every thread, then the second...: a reply's
     parent is then already stored, and in_reply_to can name it in the same insert."""
     written: list[list[Message]] = [[] for _ in conversations]
@@ -348,6 +353,7 @@ def _write_messages(
             thread.append(stored)
             wave.append(stored)
         Message.objects.bulk_create(wave, batch_size=BATCH)
+    return [message for thread in written for message in thread]
 
 
 def summarize(*, built: bool) -> DemoSummary:

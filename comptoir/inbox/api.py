@@ -87,6 +87,8 @@ class ConversationParams(Schema):
     )
     language: str | None = None
     person: RowId | None = None
+    sentiment: Sentiment | None = None
+    urgency: Urgency | None = None
 
     def to_filter(self) -> queries.ConversationFilter:
         return queries.ConversationFilter(
@@ -95,6 +97,8 @@ class ConversationParams(Schema):
             assignee=self.assignee or "",
             language=self.language or "",
             person_id=self.person,
+            sentiment=self.sentiment or "",
+            urgency=self.urgency or "",
         )
 
 

@@ -6,6 +6,8 @@ followed to its end, and may span several conversations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +62,31 @@ class Urgency(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+URGENCY_REASONS = {
+    "safety": _("a safety issue"),
+    "legal_threat": _("a legal threat"),
+    "churn_threat": _("a threat to leave"),
+    "public_complaint": _("a public complaint"),
+    "repeated_contact": _("repeated contact"),
+}
+INTENT_LABELS = {
+    "complaint": _("Complaint"),
+    "question": _("Question"),
+    "praise": _("Praise"),
+    "purchase_intent": _("Purchase intent"),
+    "churn_threat": _("Churn threat"),
+    "after_sales": _("After-sales"),
+    "spam_or_advertising": _("Spam"),
+    "other": _("Other"),
+}
+URGENCY_RANK = {"": 0, Urgency.LOW: 1, Urgency.NORMAL: 2, Urgency.HIGH: 3, Urgency.URGENT: 4}
+
+
+def highest_urgency(levels: Iterable[str]) -> str:
+    """The highest of urgency levels ("" when there are none)."""
+    return max(levels, key=lambda level: URGENCY_RANK.get(level, 0), default="")
 
 
 class Conversation(models.Model):
@@ -122,6 +149,12 @@ class Conversation(models.Model):
     # Kept by the actions that add messages, so the inbox list never touches messages.
     message_count = models.PositiveIntegerField(_("messages"), default=0)
     last_message_preview = models.CharField(_("last message"), max_length=280, blank=True)
+    # Rolled up from the inbound messages' readings: the sentiment of the latest inbound
+    # message that has one, and the highest urgency of any inbound message ("" until read).
+    sentiment = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, blank=True
+    )
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -139,6 +172,10 @@ class Conversation(models.Model):
             models.Index(
                 fields=["workspace", "assignee", "-last_activity_at", "-id"],
                 name="conversation_inbox_assignee",
+            ),
+            models.Index(
+                fields=["workspace", "urgency", "-last_activity_at", "-id"],
+                name="conversation_inbox_urgency",
             ),
             models.Index(fields=["person", "-last_activity_at"], name="conversation_by_person"),
             models.Index(fields=["channel", "thread_key"], name="conversation_by_thread"),
@@ -219,6 +256,9 @@ class Message(models.Model):
     sentiment_score = models.FloatField(_("sentiment score"), null=True, blank=True)
     intents = models.JSONField(_("intents"), default=dict, blank=True)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
+    # Why the urgency is what it is: "safety", "legal_threat", "churn_threat",
+    # "public_complaint", "repeated_contact", strongest first.
+    urgency_reasons = models.JSONField(_("urgency reasons"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -241,3 +281,14 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def urgency_reasons_text(self) -> str:
+        """The reasons of the urgency in words, for a badge's title."""
+        return ", ".join(str(URGENCY_REASONS.get(r, r)) for r in self.urgency_reasons or [])
+
+    @property
+    def intent_labels(self) -> list[str]:
+        """The intents that fired, strongest first, in words."""
+        ranked = sorted((self.intents or {}).items(), key=lambda item: -float(item[1]))
+        return [str(INTENT_LABELS.get(name, name)) for name, _score in ranked]

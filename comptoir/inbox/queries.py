@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from comptoir.inbox.models import Conversation, Message
+from comptoir.inbox.models import Conversation, Message, Urgency
 from comptoir.people.models import Person
 from comptoir.workspaces.models import Workspace
 
@@ -15,6 +15,7 @@ CONVERSATION_ORDERING = ("-last_activity_at", "-id")
 THREAD_ORDERING = ("-sent_at", "-id")
 TIMELINE_ORDERING = ("-sent_at", "-id")
 UNASSIGNED = "none"
+HIGH_OR_ABOVE = "high+"  # the urgency filter's "high or urgent"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class ConversationFilter:
     assignee: str = ""  # a seat id, "none" for unassigned, or "" for anyone
     language: str = ""
     person_id: int | None = None
+    sentiment: str = ""  # the conversation's rolled-up sentiment
+    urgency: str = ""  # its highest urgency, or "high+" for high or urgent
 
 
 def conversations(
@@ -44,6 +47,12 @@ def conversations(
         qs = qs.filter(language=flt.language)
     if flt.person_id is not None:
         qs = qs.filter(person_id=flt.person_id)
+    if flt.sentiment:
+        qs = qs.filter(sentiment=flt.sentiment)
+    if flt.urgency == HIGH_OR_ABOVE:
+        qs = qs.filter(urgency__in=(Urgency.HIGH, Urgency.URGENT))
+    elif flt.urgency:
+        qs = qs.filter(urgency=flt.urgency)
     return qs.select_related("channel", "person", "identity", "assignee")
 
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from time import perf_counter
 from typing import Any
 
@@ -26,7 +27,13 @@ from pydantic import TypeAdapter, ValidationError
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
-from comptoir.inbox.models import Conversation, ConversationStatus, Message
+from comptoir.inbox.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    highest_urgency,
+)
 from comptoir.ingest import bulk
 from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.ingest.resolve import author_key, resolve
@@ -35,7 +42,7 @@ from comptoir.ingest.types import Candidate, IngestReport, Rejection
 from comptoir.listening.matching import mentions_in
 from comptoir.listening.models import Mention
 from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLink
-from comptoir.understanding.language import detect_languages
+from comptoir.understanding.analyzer import INTENT_THRESHOLD, Context, DefaultAnalyzer, Reading
 from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Workspace
 
@@ -78,7 +85,7 @@ def _ingest_batch(
     started = perf_counter()
     events, rejected = _validate(batch)
     # Understanding needs no database: do it before taking the write lock.
-    languages = _understand(events)
+    readings = _understand(events, channel.kind)
     # A concurrent delivery of the same events can win the race between our duplicate
     # check and our insert; the unique constraint stops it, and a second pass counts them.
     for attempt in (1, 2):
@@ -86,7 +93,7 @@ def _ingest_batch(
         try:
             with transaction.atomic():
                 _reject(workspace, channel, rejected, source, report)
-                _store(workspace, channel, events, languages, report)
+                _store(workspace, channel, events, readings, report)
             break
         except IntegrityError:
             if attempt == 2:
@@ -183,22 +190,79 @@ def _storable(text: str) -> str:
 # 2-7. deduplicate, understand, resolve, thread, store, act ----------------------------------
 
 
-def _understand(events: list[InboundEvent]) -> dict[str, str]:
-    """The language of each event, by external id (the first of duplicates wins)."""
-    readings = detect_languages(
-        [e.text or e.subject for e in events], hints=[e.language for e in events]
+@cache
+def analyzer() -> DefaultAnalyzer:
+    """The analyzer of this process, built once: its models load on first use."""
+    return DefaultAnalyzer()
+
+
+def context_of(visibility: str, channel_kind: str) -> Context:
+    """What the pipeline knows of a text before resolution. ``previous_contacts_7d`` stays 0:
+    the author is not resolved yet, so a repeated contact is only seen when the text says
+    so; ``comptoir reanalyze`` runs after storage with the same rule, for stable readings."""
+    return Context(is_public=visibility == "public", channel_kind=channel_kind)
+
+
+def _understand(events: list[InboundEvent], channel_kind: str) -> dict[str, Reading]:
+    """Each event's reading, by external id (the first of duplicates wins), in one batch.
+
+    Every event is read, whatever its direction: the language is stored for all, while
+    sentiment, intents and urgency are stored for inbound messages only (see ``_messages``),
+    as they describe what people say to the brand, not its replies or notes.
+    """
+    if not events:
+        return {}
+    readings = analyzer().analyze(
+        [e.text or e.subject for e in events],
+        hints=[e.language for e in events],
+        context=[context_of(e.visibility, channel_kind) for e in events],
     )
-    languages: dict[str, str] = {}
+    by_id: dict[str, Reading] = {}
     for event, reading in zip(events, readings, strict=True):
-        languages.setdefault(event.external_id, reading.language)
-    return languages
+        by_id.setdefault(event.external_id, reading)
+    return by_id
+
+
+def reading_fields(reading: Reading | None, direction: str) -> dict[str, Any]:
+    """A message's stored readings: the language always, the rest for inbound messages.
+    Only the intents that fire are kept, with their scores rounded."""
+    if reading is None:
+        return {
+            "language": "",
+            "sentiment_label": "",
+            "sentiment_score": None,
+            "intents": {},
+            "urgency": "",
+            "urgency_reasons": [],
+        }
+    if direction != Direction.INBOUND:
+        return {
+            "language": reading.language,
+            "sentiment_label": "",
+            "sentiment_score": None,
+            "intents": {},
+            "urgency": "",
+            "urgency_reasons": [],
+        }
+    return {
+        "language": reading.language,
+        "sentiment_label": reading.sentiment,
+        "sentiment_score": round(reading.sentiment_score, 3),
+        "intents": {
+            name: round(score, 2)
+            for name, score in reading.intents.items()
+            if score >= INTENT_THRESHOLD
+        },
+        "urgency": str(reading.urgency),
+        "urgency_reasons": [str(reason) for reason in reading.urgency_reasons],
+    }
 
 
 def _store(
     workspace: Workspace,
     channel: Channel,
     events: list[InboundEvent],
-    language_of: dict[str, str],
+    reading_of: dict[str, Reading],
     report: IngestReport,
 ) -> None:
     fresh = _deduplicate(channel, events, report)
@@ -206,7 +270,8 @@ def _store(
         return
     # Oldest first, so that within a batch a reply comes after what it answers.
     fresh.sort(key=lambda e: e.created_at)
-    languages = [language_of[e.external_id] for e in fresh]
+    readings = [reading_fields(reading_of.get(e.external_id), e.direction) for e in fresh]
+    languages = [r["language"] for r in readings]
     inbound = [e.direction == "inbound" and e.author is not None for e in fresh]
     resolution = resolve(
         workspace,
@@ -218,7 +283,7 @@ def _store(
         for e, is_in in zip(fresh, inbound, strict=True)
     ]
     conversations, new_conversations = assign_conversations(channel, fresh, identities, languages)
-    activity = _Activity.of(fresh, conversations)
+    activity = _Activity.of(fresh, conversations, readings)
     activity.apply_to_new_people(resolution.new_people, identities, fresh)
 
     bulk.insert(Person, resolution.new_people)
@@ -235,7 +300,7 @@ def _store(
         activity.apply_to_conversation(conversation)
     bulk.insert(Conversation, new_conversations)
 
-    messages = _messages(workspace, channel, fresh, conversations, identities, languages)
+    messages = _messages(workspace, channel, fresh, conversations, identities, readings)
     _link_replies(channel, messages)
     bulk.insert(Message, messages)
     bulk.insert(Mention, mentions_in(workspace, channel, messages))
@@ -297,8 +362,9 @@ def _messages(
     events: Sequence[InboundEvent],
     conversations: Sequence[Conversation],
     identities: Sequence[Identity | None],
-    languages: Sequence[str],
+    readings: Sequence[dict[str, Any]],
 ) -> list[Message]:
+    """Unsaved messages, with the readings of ``reading_fields``."""
     return [
         bulk.new(
             Message,
@@ -319,10 +385,10 @@ def _messages(
             attachments=[a.model_dump() for a in event.attachments],
             url=event.url,
             sent_at=event.created_at,
-            language=language,
+            **reading,
         )
-        for event, conversation, identity, language in zip(
-            events, conversations, identities, languages, strict=True
+        for event, conversation, identity, reading in zip(
+            events, conversations, identities, readings, strict=True
         )
     ]
 
@@ -357,15 +423,25 @@ class _Activity:
         "first_response_at",
         "last_message_preview",
         "status",
+        "sentiment",
+        "urgency",
     )
 
     by_conversation: dict[int, list[InboundEvent]] = field(default_factory=dict)
+    # Each event's stored readings (``reading_fields``), by its external id.
+    readings: dict[str, dict[str, Any]] = field(default_factory=dict)
     people_inbound: dict[int, datetime] = field(default_factory=dict)
     people_outbound: dict[int, datetime] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, events: Sequence[InboundEvent], conversations: Sequence[Conversation]) -> _Activity:
+    def of(
+        cls,
+        events: Sequence[InboundEvent],
+        conversations: Sequence[Conversation],
+        readings: Sequence[dict[str, Any]] = (),
+    ) -> _Activity:
         activity = cls()
+        activity.readings = {e.external_id: r for e, r in zip(events, readings, strict=False)}
         grouped: dict[int, list[InboundEvent]] = defaultdict(list)
         for event, conversation in zip(events, conversations, strict=True):
             grouped[id(conversation)].append(event)
@@ -424,6 +500,29 @@ class _Activity:
             first = min(outbound)
             if conversation.first_response_at is None or first < conversation.first_response_at:
                 conversation.first_response_at = first
+        self._roll_up_readings(conversation, events, previous_activity)
+
+    def _roll_up_readings(
+        self,
+        conversation: Conversation,
+        events: Sequence[InboundEvent],
+        previous_activity: datetime | None,
+    ) -> None:
+        """Sentiment: that of the latest inbound message with one (an older backfilled
+        message does not replace it). Urgency: the highest of any inbound message."""
+        read = [
+            (e.created_at, self.readings[e.external_id])
+            for e in events
+            if e.direction == "inbound" and e.external_id in self.readings
+        ]
+        felt = [(when, r["sentiment_label"]) for when, r in read if r["sentiment_label"]]
+        if felt:
+            when, label = max(felt, key=lambda pair: pair[0])
+            if not conversation.sentiment or previous_activity is None or when >= previous_activity:
+                conversation.sentiment = label
+        conversation.urgency = highest_urgency(
+            [conversation.urgency or "", *(r["urgency"] for _, r in read)]
+        )
 
 
 def _touch_existing_people(activity: _Activity, new_people: Sequence[Person]) -> None:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from comptoir.web.views import (
+    channel_forms,
     channels,
     home,
     inbox,
@@ -37,6 +38,9 @@ workspace_patterns = [
     path("listening/rules/<int:pk>/", listening.rule_edit, name="listening_rule"),
     path("listening/rules/<int:pk>/delete/", listening.rule_delete, name="listening_rule_delete"),
     path("channels/", channels.channel_list, name="channels"),
+    path("channels/new/", channel_forms.channel_new, name="channel_new"),
+    path("channels/<int:pk>/edit/", channel_forms.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/test/", channel_forms.channel_test, name="channel_test"),
 ]
 
 urlpatterns = [
