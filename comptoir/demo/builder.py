@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from comptoir.channels.actions import do_create_channel
@@ -293,6 +293,13 @@ def _write(plan: Plan, users: dict[str, User], shift: timedelta) -> None:
     # What the pipeline does after each batch: score weak signals, so the duplicates
     # queue holds what a real workspace would show.
     suggest_merges(workspace, [person.pk for person in people])
+    # Each channel last received its newest inbound message, as if it had been polled.
+    newest_inbound = (
+        Message.objects.filter(channel=OuterRef("pk"), direction=Direction.INBOUND)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    Channel.objects.filter(workspace=workspace).update(last_received_at=Subquery(newest_inbound))
     record_events(
         [
             Event(
