@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from comptoir.channels.actions import do_create_channel
-from comptoir.channels.models import Channel
+from comptoir.channels.models import Channel, ChannelStatus
 from comptoir.demo.company import DEMO_PASSWORD, Company
 from comptoir.demo.maison_lumiere import MAISON_LUMIERE
 from comptoir.demo.nordlys import NORDLYS
@@ -293,13 +293,17 @@ def _write(plan: Plan, users: dict[str, User], shift: timedelta) -> None:
     # What the pipeline does after each batch: score weak signals, so the duplicates
     # queue holds what a real workspace would show.
     suggest_merges(workspace, [person.pk for person in people])
-    # Each channel last received its newest inbound message, as if it had been polled.
+    # Each channel last received its newest inbound message. The demo's accounts have no
+    # credentials, so they are disconnected: the worker leaves them alone and the Channels
+    # page says what a person would have to do (connect them) rather than flag them silent.
     newest_inbound = (
         Message.objects.filter(channel=OuterRef("pk"), direction=Direction.INBOUND)
         .order_by("-sent_at")
         .values("sent_at")[:1]
     )
-    Channel.objects.filter(workspace=workspace).update(last_received_at=Subquery(newest_inbound))
+    Channel.objects.filter(workspace=workspace).update(
+        last_received_at=Subquery(newest_inbound), status=ChannelStatus.DISCONNECTED
+    )
     record_events(
         [
             Event(
