@@ -30,6 +30,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = config.env_secret("REDIS_URL")
 
+# A directory holding the optional, heavier sentiment model (comptoir.understanding.strong)
+# that the worker runs to refine stored messages; empty: off.
+STRONG_ANALYZER_PATH = config.env_str("COMPTOIR_STRONG_ANALYZER_PATH", "")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -20,6 +20,7 @@ from functools import cache
 from time import perf_counter
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
@@ -332,7 +333,8 @@ def _store(
     )
     new_people = [p.pk for p in resolution.new_people]
     touched = sorted(set(activity.people_inbound) | set(new_people))
-    transaction.on_commit(lambda: _after_commit(workspace.pk, touched))
+    inbound_ids = [m.pk for m in messages if m.direction == Direction.INBOUND]
+    transaction.on_commit(lambda: _after_commit(workspace.pk, touched, inbound_ids))
 
 
 def _deduplicate(
@@ -548,13 +550,17 @@ def _touch_existing_people(activity: _Activity, new_people: Sequence[Person]) ->
     bulk.update(Person, changed, ["last_inbound_at", "last_outbound_at"])
 
 
-def _after_commit(workspace_id: int, person_ids: list[int]) -> None:
-    """Follow-up work that must not slow the batch down: weak-signal merge suggestions."""
-    if not person_ids:
-        return
-    from comptoir.ingest.tasks import suggest_merges_task
+def _after_commit(
+    workspace_id: int, person_ids: list[int], message_ids: Sequence[int] = ()
+) -> None:
+    """Follow-up work that must not slow the batch down: weak-signal merge suggestions and,
+    when a strong analyzer is configured, the refinement of the stored inbound messages."""
+    from comptoir.ingest.tasks import refine_readings_task, suggest_merges_task
 
-    suggest_merges_task(workspace_id, person_ids)
+    if message_ids and settings.STRONG_ANALYZER_PATH:
+        refine_readings_task(workspace_id, list(message_ids))
+    if person_ids:
+        suggest_merges_task(workspace_id, person_ids)
 
 
 def summarize(report: IngestReport) -> dict[str, Any]:

@@ -11,7 +11,9 @@ previous contacts, as at ingest.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -19,6 +21,7 @@ from django.db.models.functions import Coalesce
 from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
 from comptoir.ingest import bulk
 from comptoir.ingest.pipeline import analyzer, context_of, reading_fields
+from comptoir.understanding.strong import StrongAnalyzer, load_strong_analyzer
 
 FIELDS = ("language", "sentiment_label", "sentiment_score", "intents", "urgency", "urgency_reasons")
 
@@ -89,3 +92,57 @@ def roll_up(conversations: QuerySet[Conversation], size: int) -> int:
                 sentiment=Coalesce(sentiment, Value("")), urgency=Coalesce(urgency, Value(""))
             )
     return total
+
+
+@cache
+def _strong_at(path: str) -> StrongAnalyzer | None:
+    return load_strong_analyzer(path)
+
+
+def strong_analyzer() -> StrongAnalyzer | None:
+    """The strong analyzer named by ``settings.STRONG_ANALYZER_PATH``, loaded once per path
+    and process (a path that fails to load warns once), or None when it is off."""
+    path = str(getattr(settings, "STRONG_ANALYZER_PATH", "") or "")
+    return _strong_at(path) if path else None
+
+
+def refine(workspace_id: int, message_ids: Sequence[int], *, size: int = 1000) -> int:
+    """Read those inbound messages of the workspace again with the strong analyzer, write
+    their sentiment back and recompute their conversations' roll-ups: one query, one
+    analyzer call and one bulk update per ``size`` ids. Nothing happens when no strong
+    analyzer is configured. Returns the number of messages refined."""
+    strong = strong_analyzer()
+    if strong is None:
+        return 0
+    ids = sorted(set(message_ids))
+    conversations: set[int] = set()
+    refined = 0
+    for start in range(0, len(ids), size):
+        batch = list(
+            Message.objects.filter(
+                workspace_id=workspace_id,
+                pk__in=ids[start : start + size],
+                direction=Direction.INBOUND,
+            )
+            .select_related("channel", "conversation")
+            .only("pk", "text", "visibility", "language", "channel__kind", "conversation__subject")
+            .order_by("pk")
+        )
+        if not batch:
+            continue
+        readings = strong.analyze(
+            [m.text or m.conversation.subject for m in batch],
+            hints=[m.language for m in batch],
+            context=[context_of(m.visibility, m.channel.kind) for m in batch],
+        )
+        for message, reading in zip(batch, readings, strict=True):
+            fields = reading_fields(reading, Direction.INBOUND)
+            message.sentiment_label = fields["sentiment_label"]
+            message.sentiment_score = fields["sentiment_score"]
+        with transaction.atomic():
+            bulk.update(Message, batch, ["sentiment_label", "sentiment_score"])
+        conversations.update(m.conversation_id for m in batch)
+        refined += len(batch)
+    if conversations:
+        roll_up(Conversation.objects.filter(pk__in=conversations), size)
+    return refined

@@ -1,4 +1,5 @@
-"""Background work of the pipeline: polling channels and scoring merge suggestions."""
+"""Background work of the pipeline: polling channels, scoring merge suggestions and
+refining readings with the optional strong analyzer."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def suggest_merges_task(workspace_id: int, person_ids: list[int]) -> int:
     if workspace is None:
         return 0
     return suggest_merges(workspace, person_ids)
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey is untyped
+def refine_readings_task(workspace_id: int, message_ids: list[int]) -> int:
+    """Refine stored inbound messages' sentiment with the strong analyzer, if configured."""
+    from comptoir.ingest.reanalysis import refine
+
+    return refine(workspace_id, message_ids)
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey is untyped
