@@ -86,6 +86,17 @@ def speed_report(data: Path, total: int) -> None:
     print(f"speed, one core, batches of {BATCH}, UMSAB tweets (mean {mean:.0f} chars):")
     print(f"    {len(pool)} distinct tweets, cold token cache: {cold:,.0f} texts/s")
     print(f"    {total} texts (the same tweets repeated): {warm:,.0f} texts/s")
+    # The whole default analyzer, as the pipeline runs it: language, sentiment, intents,
+    # urgency and entities, over the same distinct tweets.
+    from comptoir.understanding.analyzer import DefaultAnalyzer
+
+    analyzer = DefaultAnalyzer()
+    texts = [text for text, _ in pool]
+    started = time.perf_counter()
+    for start in range(0, len(texts), BATCH):
+        analyzer.analyze(texts[start : start + BATCH])
+    whole = len(texts) / (time.perf_counter() - started)
+    print(f"    whole analyzer (language, sentiment, intents, urgency): {whole:,.0f} texts/s")
 
 
 def intents_report() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
 from comptoir.workspaces.models import Role, Seat, Workspace
@@ -69,7 +68,3 @@ def bob_client(personas: Personas) -> Client:
 @pytest.fixture
 def charlie_client(personas: Personas) -> Client:
     return personas.client_for(personas.charlie)
-
-
-def user_of(seat: Seat) -> AbstractBaseUser:
-    return seat.user

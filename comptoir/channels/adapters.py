@@ -12,7 +12,7 @@ A new adapter: a package ``comptoir/channels/<kind>/`` with a subclass decorated
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -144,14 +144,10 @@ def register(adapter: _A) -> _A:
     return adapter
 
 
-def adapter_for(channel: Channel, *, registry: dict[str, type[Adapter]] | None = None) -> Adapter:
-    from comptoir.channels import registry as _loaded  # noqa: F401 - imports every adapter
+def adapter_for(channel: Channel) -> Adapter:
+    from comptoir.channels import registry  # noqa: F401 - imports every adapter
 
-    adapters = REGISTRY if registry is None else registry
     try:
-        return adapters[channel.kind](channel)
+        return REGISTRY[channel.kind](channel)
     except KeyError:
         raise AdapterError(f"no adapter for {channel.kind} channels yet") from None
-
-
-AdapterFactory = Callable[[Channel], Adapter]

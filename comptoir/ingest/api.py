@@ -152,11 +152,8 @@ def receive_events(
     alone, not the whole batch again).
     """
     channel = _webhook_channel(channel_id)
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return Status(413, _too_large())
-    body = request.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
+    body = _bounded_body(request)
+    if body is None:
         return Status(413, _too_large())
     try:
         delivery = do_receive_webhook(channel, body=body, timestamp=timestamp, signature=signature)
@@ -183,6 +180,16 @@ def _webhook_channel(channel_id: int) -> Channel:
         # Another kind of channel, or none: the same answer, so that nothing is probed.
         raise Http404
     return channel
+
+
+def _bounded_body(request: HttpRequest) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY (refused unread when the
+    declared length says so, else after reading one byte past the limit)."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = request.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
 
 
 def _too_large() -> dict[str, Any]:
@@ -226,11 +233,8 @@ def platform_hook_challenge(request: HttpRequest, channel_id: int) -> HttpRespon
 def platform_hook(request: HttpRequest, channel_id: int) -> Status[dict[str, Any]]:
     """A platform's signed events for one channel (Meta, X...), stored before the 200."""
     channel = _hook_channel(channel_id)
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return Status(413, _too_large())
-    body = request.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
+    body = _bounded_body(request)
+    if body is None:
         return Status(413, _too_large())
     outcome = hooks.receive(channel, _hook_request(request, body))
     if outcome.report is None:

@@ -50,7 +50,6 @@ from comptoir.workspaces.models import Workspace
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-LOOKUP_CHUNK = 500
 REOPENED = (ConversationStatus.RESOLVED, ConversationStatus.CLOSED)
 
 
@@ -348,11 +347,11 @@ def _deduplicate(
             unique[event.external_id] = event
     ids = sorted(unique)
     stored: set[str | None] = set()
-    for start in range(0, len(ids), LOOKUP_CHUNK):
+    for chunk in bulk.chunks(ids):
         stored.update(
-            Message.objects.filter(
-                channel=channel, external_id__in=ids[start : start + LOOKUP_CHUNK]
-            ).values_list("external_id", flat=True)
+            Message.objects.filter(channel=channel, external_id__in=chunk).values_list(
+                "external_id", flat=True
+            )
         )
     report.duplicates += len(stored)
     return [event for key, event in unique.items() if key not in stored]
@@ -402,9 +401,9 @@ def _link_replies(channel: Channel, messages: Sequence[Message]) -> None:
         message.pk = pk
     pk_of = {m.external_id: m.pk for m in messages if m.external_id}
     wanted = sorted({m.in_reply_to_external_id for m in messages} - set(pk_of) - {""})
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
+    for chunk in bulk.chunks(wanted):
         for external_id, pk in Message.objects.filter(
-            channel=channel, external_id__in=wanted[start : start + LOOKUP_CHUNK]
+            channel=channel, external_id__in=chunk
         ).values_list("external_id", "pk"):
             if external_id:
                 pk_of[external_id] = pk
@@ -561,7 +560,3 @@ def _after_commit(
         refine_readings_task(workspace_id, list(message_ids))
     if person_ids:
         suggest_merges_task(workspace_id, person_ids)
-
-
-def summarize(report: IngestReport) -> dict[str, Any]:
-    return report.as_dict()

@@ -19,7 +19,7 @@ Weak signals (similar names, shared domains, avatars) are scored after commit by
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,7 +37,6 @@ from comptoir.people.models import (
 from comptoir.workspaces.models import Workspace
 
 AuthorKey = tuple[str, str]  # (identity kind, normalised external id)
-LOOKUP_CHUNK = 500
 
 
 def author_key(author: Author) -> AuthorKey:
@@ -72,11 +71,6 @@ class Resolution:
     new_links: list[ProfileLink]
     suggestions: list[MergeSuggestion]
     changed_identities: list[Identity]
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
 
 
 def _collect(events: Sequence[InboundEvent], languages: Sequence[str]) -> dict[AuthorKey, _Author]:
@@ -118,18 +112,18 @@ def resolve(
     owners_by_key: dict[str, set[int]] = defaultdict(set)
     key_identities: set[tuple[str, str]] = set()
     for kind, lookups in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
-        for chunk in _chunks(lookups):
+        for chunk in bulk.chunks(lookups):
             for external_id, person_id in Identity.objects.filter(
                 workspace=workspace, kind=kind, external_id__in=chunk
             ).values_list("external_id", "person_id"):
                 owners_by_key[f"{kind}:{external_id}"].add(person_id)
                 key_identities.add((str(kind), external_id))
-    for chunk in _chunks(declared):
+    for chunk in bulk.chunks(declared):
         for url, person_id in Identity.objects.filter(
             workspace=workspace, profile_url__in=chunk
         ).values_list("profile_url", "person_id"):
             owners_by_key[f"url:{url}"].add(person_id)
-    for chunk in _chunks(profiles):
+    for chunk in bulk.chunks(profiles):
         for url, person_id in ProfileLink.objects.filter(
             workspace=workspace, url__in=chunk
         ).values_list("url", "identity__person_id"):
@@ -237,7 +231,7 @@ def _existing_identities(
         by_kind[kind].append(external_id)
     found: dict[AuthorKey, Identity] = {}
     for kind, ids in by_kind.items():
-        for chunk in _chunks(sorted(ids)):
+        for chunk in bulk.chunks(sorted(ids)):
             for identity in Identity.objects.filter(
                 workspace=workspace, kind=kind, external_id__in=chunk
             ).only(

@@ -20,7 +20,6 @@ from comptoir.inbox.models import Conversation, ConversationStatus, Message, Pri
 from comptoir.ingest import bulk
 from comptoir.people.models import Identity
 
-LOOKUP_CHUNK = 500
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|tr|réf|ref|aw|wg)\s*(\[\d+\])?\s*:\s*)+", re.I)
 
@@ -40,10 +39,6 @@ def _thread_key(event: InboundEvent) -> str:
     return event.in_reply_to or event.external_id
 
 
-def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[i : i + LOOKUP_CHUNK] for i in range(0, len(values), LOOKUP_CHUNK)]
-
-
 def assign_conversations(
     channel: Channel,
     events: Sequence[InboundEvent],
@@ -56,7 +51,7 @@ def assign_conversations(
     """
     replied = sorted({r for e in events for r in (e.in_reply_to, *e.references) if r})
     conversation_of_message: dict[str, int] = {}
-    for chunk in _chunks(replied):
+    for chunk in bulk.chunks(replied):
         for external_id, conversation_id in Message.objects.filter(
             channel=channel, external_id__in=chunk
         ).values_list("external_id", "conversation_id"):
@@ -64,7 +59,7 @@ def assign_conversations(
                 conversation_of_message[external_id] = conversation_id
     keys = sorted({_thread_key(e) for e in events})
     conversation_of_key: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in bulk.chunks(keys):
         # The most recent conversation wins when a thread key was reused.
         for key, pk in (
             Conversation.objects.filter(channel=channel, thread_key__in=chunk)

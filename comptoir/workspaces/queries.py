@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from comptoir.workspaces.models import Event, Seat, Workspace
+from comptoir.workspaces.models import Seat, Workspace
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -47,9 +47,3 @@ def get_scoped_or_404(queryset: QuerySet[_M], workspace: Workspace | int, pk: ob
         return queryset.get(workspace_id=workspace_id, pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found") from None
-
-
-def events_about(workspace: Workspace, subject_type: str, subject_id: int) -> QuerySet[Event]:
-    return Event.objects.filter(
-        workspace=workspace, subject_type=subject_type, subject_id=subject_id
-    ).select_related("actor")

@@ -333,9 +333,7 @@ def test_the_channel_must_belong_to_the_workspace(personas: Personas, channel: C
         ingest(personas.workspace_b, channel, [event(1)])
 
 
-def test_batches_cost_a_constant_number_of_queries(
-    personas: Personas, channel: Channel, django_assert_max_num_queries: Any
-) -> None:
+def test_batches_cost_a_constant_number_of_queries(personas: Personas, channel: Channel) -> None:
     def batch(offset: int, size: int) -> list[Candidate]:
         return [
             event(offset + i, f"author{offset + i}", thread_id=f"t{(offset + i) % 7}")

@@ -12,6 +12,7 @@ are opaque strings such as ``m_...``).
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from django.conf import settings as django_settings
@@ -42,7 +43,7 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 COMMENT_ID = re.compile(r"\d+(?:_\d+)?")
 
 
-class MetaAdapter(Adapter):
+class MetaAdapter(Adapter, ABC):
     meta_object: ClassVar[MetaObject]
     # The Graph edge that answers a comment: Facebook's "comments", Instagram's "replies".
     reply_edge: ClassVar[str]
@@ -101,8 +102,9 @@ class MetaAdapter(Adapter):
             raise AdapterError("the Graph API accepted the reply but gave no id for it")
         return SendResult(external_id=new_id)
 
+    @abstractmethod
     def _account_ids(self, settings: MetaSettings) -> frozenset[str]:
-        raise NotImplementedError
+        """The ids this channel speaks as (the Page, or the Instagram account)."""
 
     def _configuration(self) -> tuple[MetaSettings, MetaSecrets]:
         settings, secrets = read_configuration(
