@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "comptoir.channels",
     "comptoir.inbox",
     "comptoir.listening",
+    "comptoir.cases",
     "comptoir.ingest",
     "comptoir.api",
     "comptoir.web",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.channels.models import Channel
 from comptoir.people.models import Identity, Person
-from comptoir.workspaces.models import Seat, Workspace
+from comptoir.workspaces.models import Seat, Team, Workspace
 
 
 class ConversationStatus(models.TextChoices):
@@ -22,6 +22,15 @@ class ConversationStatus(models.TextChoices):
     SNOOZED = "snoozed", _("Snoozed")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where an outbound reply is on its way out. Inbound messages and notes leave it empty."""
+
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Priority(models.TextChoices):
@@ -139,6 +148,25 @@ class Conversation(models.Model):
         related_name="assigned_conversations",
         verbose_name=_("assignee"),
     )
+    assignee_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+        verbose_name=_("team"),
+    )
+    # Until when a snoozed conversation stays out of the way; the worker reopens it then.
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    # Why a person closed it: closing without a reply needs one ("spam", "duplicate", ...).
+    closed_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
+    # Since when an inbound message waits to be handled: answered, attached to a case or
+    # closed with a reason clears it; new inbound sets it when empty. The Unhandled view
+    # and its count read only rows where it is set.
+    unhandled_since = models.DateTimeField(_("unhandled since"), null=True, blank=True)
+    tags = models.ManyToManyField(
+        "Tag", related_name="conversations", blank=True, verbose_name=_("tags")
+    )
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -176,6 +204,16 @@ class Conversation(models.Model):
             models.Index(
                 fields=["workspace", "urgency", "-last_activity_at", "-id"],
                 name="conversation_inbox_urgency",
+            ),
+            models.Index(
+                fields=["workspace", "unhandled_since", "id"],
+                name="conversation_unhandled",
+                condition=models.Q(unhandled_since__isnull=False),
+            ),
+            models.Index(
+                fields=["snoozed_until"],
+                name="conversation_snoozed",
+                condition=models.Q(snoozed_until__isnull=False),
             ),
             models.Index(fields=["person", "-last_activity_at"], name="conversation_by_person"),
             models.Index(fields=["channel", "thread_key"], name="conversation_by_thread"),
@@ -248,6 +286,17 @@ class Message(models.Model):
     url = models.URLField(_("URL"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent at"))
     created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+    # Outbound replies: stored first as pending, then sent or failed by the worker.
+    delivery_status = models.CharField(
+        _("delivery"), max_length=8, choices=DeliveryStatus.choices, blank=True
+    )
+    delivery_error = models.TextField(_("delivery error"), blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # Colleagues @mentioned in an internal note.
+    mentioned_seats = models.ManyToManyField(
+        Seat, related_name="mentioned_in", blank=True, verbose_name=_("mentioned")
+    )
     # Readings filled by the understanding work; empty until then.
     language = models.CharField(_("language"), max_length=8, blank=True)
     sentiment_label = models.CharField(
@@ -277,6 +326,11 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "-sent_at", "-id"], name="message_thread"),
+            models.Index(
+                fields=["delivery_status", "next_attempt_at"],
+                name="message_outbox",
+                condition=models.Q(delivery_status__in=["pending", "sending", "failed"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,3 +346,72 @@ class Message(models.Model):
         """The intents that fired, strongest first, in words."""
         ranked = sorted((self.intents or {}).items(), key=lambda item: -float(item[1]))
         return [str(INTENT_LABELS.get(name, name)) for name, _score in ranked]
+
+
+class Tag(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("colour"), max_length=7, blank=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedReply(models.Model):
+    """A reusable answer. ``body`` may hold {first_name}, {name} and {agent_name}."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    language = models.CharField(_("language"), max_length=8)
+    body = models.TextField(_("body"))
+    created_by = models.ForeignKey(
+        Seat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        ordering = ["title", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "title", "language"], name="saved_reply_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+
+class Presence(models.Model):
+    """A seat is viewing or replying to a conversation until ``expires_at`` (a heartbeat
+    renews it), so that colleagues see that someone is on it."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+", verbose_name=_("conversation")
+    )
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+    replying = models.BooleanField(_("replying"), default=False)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seat"], name="presence_one_per_seat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} on {self.conversation}"

@@ -120,3 +120,59 @@ class Event(models.Model):
         if self.pk is not None:
             raise ValueError("events are append-only")
         super().save(*args, **kwargs)
+
+
+class Team(models.Model):
+    """A group of seats that work can be assigned to (care, sales, a language desk)."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="teams", verbose_name=_("workspace")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    members = models.ManyToManyField(
+        Seat, related_name="teams", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """Something a seat should see: an @mention in a note, an escalation, an assignment.
+
+    ``verb`` names what happened ("note.mention", "case.escalated", ...); the subject is
+    the object to open; ``text`` is a short sentence shown as is.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    seat = models.ForeignKey(
+        Seat, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("seat")
+    )
+    verb = models.CharField(_("verb"), max_length=64)
+    subject_type = models.CharField(_("subject type"), max_length=32)
+    subject_id = models.BigIntegerField(_("subject id"))
+    text = models.CharField(_("text"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["seat", "read_at", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

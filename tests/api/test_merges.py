@@ -147,7 +147,7 @@ def test_accepting_merges_and_keeps_the_older_person(world: World, alice_api: Ap
         "identities": [a.jean_linkedin.pk],
         "memberships": [],
         "set_aside_memberships": [a.jean_at_acme.pk],  # Marie is in Acme already
-        "related": {"inbox.conversation": []},
+        "related": {"inbox.conversation": [], "cases.case": []},
         "survivor_changes": {},
     }
     assert Identity.objects.get(pk=a.jean_linkedin.pk).person_id == a.marie.pk

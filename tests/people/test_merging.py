@@ -302,7 +302,8 @@ def test_the_merge_record_holds_what_it_moved_and_changed(scene: Scene) -> None:
                 "model": "inbox.conversation",
                 "field": "person",
                 "ids": sorted([scene.dupont_mail.pk, scene.dupont_toot.pk]),
-            }
+            },
+            {"model": "cases.case", "field": "person", "ids": []},
         ],
         "survivor_fields": {
             "preferred_language": {"before": "", "after": "fr"},
@@ -361,7 +362,8 @@ def test_the_plan_says_what_a_merge_would_do_without_doing_it(scene: Scene) -> N
     assert plan.memberships_moved == [scene.dupont_at_beta]
     assert plan.memberships_set_aside == [scene.dupont_at_acme]
     assert [(f.label, f.ids) for f in plan.following] == [
-        ("inbox.conversation", sorted([scene.dupont_mail.pk, scene.dupont_toot.pk]))
+        ("inbox.conversation", sorted([scene.dupont_mail.pk, scene.dupont_toot.pk])),
+        ("cases.case", []),
     ]
     assert plan.stage_change == ("Prospect", "Customer")
 
