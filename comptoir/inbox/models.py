@@ -7,6 +7,7 @@ followed to its end, and may span several conversations.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -164,7 +165,7 @@ class Conversation(models.Model):
     # closed with a reason clears it; new inbound sets it when empty. The Unhandled view
     # and its count read only rows where it is set.
     unhandled_since = models.DateTimeField(_("unhandled since"), null=True, blank=True)
-    tags = models.ManyToManyField(
+    tags: models.ManyToManyField[Tag, Any] = models.ManyToManyField(
         "Tag", related_name="conversations", blank=True, verbose_name=_("tags")
     )
     priority = models.CharField(

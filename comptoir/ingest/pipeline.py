@@ -426,6 +426,7 @@ class _Activity:
         "status",
         "sentiment",
         "urgency",
+        "unhandled_since",
     )
 
     by_conversation: dict[int, list[InboundEvent]] = field(default_factory=dict)
@@ -501,7 +502,31 @@ class _Activity:
             first = min(outbound)
             if conversation.first_response_at is None or first < conversation.first_response_at:
                 conversation.first_response_at = first
+        self._keep_unhandled_clock(conversation, inbound, outbound, previous_activity)
         self._roll_up_readings(conversation, events, previous_activity)
+
+    @staticmethod
+    def _keep_unhandled_clock(
+        conversation: Conversation,
+        inbound: list[datetime],
+        outbound: list[datetime],
+        previous_activity: datetime | None,
+    ) -> None:
+        """An inbound message waits to be handled until a reply comes after it. A reply
+        stops the clock when nothing stored or in the batch is newer than it; an older reply
+        imported late leaves it running, since what came after it may still wait. Inbound
+        messages after the last reply start the clock, from the earliest, unless it runs."""
+        last_reply = max(outbound, default=None)
+        since = conversation.unhandled_since
+        newest = last_reply is not None and (
+            previous_activity is None or last_reply >= previous_activity
+        )
+        if newest and since is not None and last_reply is not None and since <= last_reply:
+            since = None
+        waiting = [when for when in inbound if last_reply is None or when > last_reply]
+        if waiting:
+            since = min([since, *waiting]) if since else min(waiting)
+        conversation.unhandled_since = since
 
     def _roll_up_readings(
         self,

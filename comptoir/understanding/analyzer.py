@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from comptoir.understanding.entities import Entity, extract_entities
-from comptoir.understanding.intents import THRESHOLD, detect_intents
+from comptoir.understanding.intents import THRESHOLD, detect_intents, normalise
 from comptoir.understanding.language import DEFAULT_LANGUAGES, detect_languages
 from comptoir.understanding.urgency import Context, Reason, Urgency, assess_urgency
 
@@ -150,8 +150,9 @@ class DefaultAnalyzer:
         languages = detect_languages(texts, hints=hints, languages=self.languages)
         codes = [reading.language for reading in languages]
         sentiments = _sentiments(texts, codes, self.sentiment)
-        intents = detect_intents(texts)
-        urgencies = assess_urgency(texts, intents, context)
+        normalised = [normalise(text) for text in texts]
+        intents = detect_intents(texts, normalised=normalised)
+        urgencies = assess_urgency(texts, intents, context, normalised=normalised)
         entities = extract_entities(texts, codes)
         readings: list[Reading] = []
         for index, intent in enumerate(intents):

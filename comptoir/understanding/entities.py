@@ -49,6 +49,7 @@ _URL = re.compile(
     r"|\b(?:bit\.ly|t\.co|tinyurl\.com|goo\.gl|ow\.ly|buff\.ly|lnkd\.in)/[^\s<>\"']+",
     re.IGNORECASE,
 )
+_WWW = re.compile(r"www\.", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"»"
 _ORDER_PATTERNS: Final = (
     # CMD-2026-48213, TCK-48213: a prefix in capitals and numbers joined by hyphens.
@@ -87,19 +88,25 @@ def _extract(text: str, language: str) -> list[Entity]:
         taken.append((start, end))
         found.append(Entity(kind, value, start, end))
 
-    for match in _URL.finditer(text):
-        url = match.group().rstrip(_TRAILING)
-        claim("url", url, match.start(), match.start() + len(url))
-    for match in _EMAIL.finditer(text):
-        claim("email", match.group().lower(), match.start(), match.end())
-    for match in _HANDLE.finditer(text):
-        claim("handle", match.group(), match.start(), match.end())
-    for pattern in _ORDER_PATTERNS:
-        for match in pattern.finditer(text):
-            claim("order", match.group("value"), match.start("value"), match.end("value"))
-    for match in _HASHTAG.finditer(text):
-        claim("hashtag", match.group(), match.start(), match.end())
-    if len(_DIGITS.findall(text)) >= _ENOUGH_DIGITS_FOR_A_PHONE:
+    # Each kind needs a character most texts lack: test for it before the patterns.
+    if "/" in text or _WWW.search(text):
+        for match in _URL.finditer(text):
+            url = match.group().rstrip(_TRAILING)
+            claim("url", url, match.start(), match.start() + len(url))
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            claim("email", match.group().lower(), match.start(), match.end())
+        for match in _HANDLE.finditer(text):
+            claim("handle", match.group(), match.start(), match.end())
+    digits = len(_DIGITS.findall(text))
+    if digits:
+        for pattern in _ORDER_PATTERNS:
+            for match in pattern.finditer(text):
+                claim("order", match.group("value"), match.start("value"), match.end("value"))
+    if "#" in text:
+        for match in _HASHTAG.finditer(text):
+            claim("hashtag", match.group(), match.start(), match.end())
+    if digits >= _ENOUGH_DIGITS_FOR_A_PHONE:
         for start, end, number in _phones(text, language):
             claim("phone", number, start, end)
     return sorted(found, key=lambda entity: entity.start)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 COMPLAINT: Final = "complaint"
@@ -836,28 +837,35 @@ def _index() -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
 
 
 _BY_KEY, _BY_SUBSTRING, _ALWAYS = _index()
+# The strings each cue cannot match without (() when none is known): a substring test on
+# them rules most candidates out before their regular expression runs.
+_NEEDS: Final = tuple(required_literals(compiled.cue.pattern) for compiled in _COMPILED)
+
+
+@lru_cache(maxsize=4096)  # intents, then urgency, read the same texts of a batch
+def word_keys(normalised: str) -> frozenset[str]:
+    """The first two and three letters of each word of a normalised text, and of each
+    part of an elided word ("j'attends": "j'a", "at", "att")."""
+    words = _WORD.findall(normalised)
+    keys = {word[:2] for word in words}
+    keys.update(word[:3] for word in words)
+    if "'" in normalised:
+        for word in words:
+            if "'" in word:
+                for part in word.split("'"):
+                    keys.add(part[:2])
+                    keys.add(part[:3])
+    return frozenset(keys)
 
 
 def _candidates(normalised: str) -> list[int]:
-    found: set[int] = set()
-    keys: set[str] = set()
-    for word in _WORD.findall(normalised):
-        if "'" in word:
-            keys.add(word[:3])
-            for part in word.split("'"):
-                keys.add(part[:2])
-                keys.add(part[:3])
-        else:
-            keys.add(word[:2])
-            keys.add(word[:3])
-    for key in keys:
-        numbers = _BY_KEY.get(key)
-        if numbers:
-            found.update(numbers)
+    keys = word_keys(normalised)
+    found: set[int] = set(_ALWAYS)
+    for key in keys & _BY_KEY.keys():
+        found.update(_BY_KEY[key])
     for literal, numbers in _BY_SUBSTRING.items():
         if literal in normalised:
             found.update(numbers)
-    found.update(_ALWAYS)
     return sorted(found)
 
 
@@ -866,12 +874,14 @@ def _is_negated(normalised: str, start: int) -> bool:
     return bool(window and _NEGATORS.search(window.group()))
 
 
-def _read(text: str) -> IntentReading:
-    normalised = normalise(text)
+def _read(normalised: str) -> IntentReading:
     weights: dict[str, list[float]] = {intent: [] for intent in INTENTS}
     found: dict[str, list[tuple[int, str]]] = {intent: [] for intent in INTENTS}
     weak_only = dict.fromkeys(INTENTS, True)
     for number in _candidates(normalised):
+        needs = _NEEDS[number]
+        if needs and not any(literal in normalised for literal in needs):
+            continue
         compiled = _COMPILED[number]
         # A cue counts once, however often it is repeated.
         match = compiled.pattern.search(normalised)
@@ -925,6 +935,9 @@ def _noisy_or(weights: list[float]) -> float:
     return round(1.0 - missing, 3)
 
 
-def detect_intents(texts: Sequence[str]) -> list[IntentReading]:
-    """One reading per text, in order."""
-    return [_read(text) for text in texts]
+def detect_intents(
+    texts: Sequence[str], *, normalised: Sequence[str] | None = None
+) -> list[IntentReading]:
+    """One reading per text, in order. ``normalised`` holds ``normalise(text)`` of each
+    text when the caller has it already."""
+    return [_read(text) for text in (normalised or [normalise(text) for text in texts])]

@@ -29,11 +29,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 MODELS_DIR = Path(__file__).parent / "models"
 ARTEFACT = MODELS_DIR / "sentiment.npz"
@@ -46,10 +47,11 @@ CHAR_NGRAMS = (2, 5)
 _URL = re.compile(r"https?://\S*|www\.\S+")
 _USER = re.compile(r"@\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ELONGATION = re.compile(r"(\w)\1{2,}")  # "trooop" -> "troop", "sooo" -> "soo"
+_ELONGATION = re.compile(r"(\w)\1\1+")  # "trooop" -> "troop", "sooo" -> "soo"
 _PUNCT_RUN = re.compile(r"([!?.])\1+")
 _EMOTICON_POS = re.compile(r"(?<!\w)(?:[:;=]-?[)\]dDpP3]|\^\^|<3|xD)(?!\w)")
 _EMOTICON_NEG = re.compile(r"(?<!\w)(?:[:;=]'?-?[(\[|]|:/|</3)(?!\w|/)")
+_EMOTICON_MARKS = re.compile(r"[:;=^<]|xD")  # what every emoticon above holds
 _TOKEN = re.compile(r"#?\w+(?:'\w+)*|[!?]+|[.,;:()]+")
 # Emojis whose polarity is clear in customer messages; written by us, not from a lexicon.
 _POSITIVE_EMOJIS = frozenset(
@@ -77,36 +79,51 @@ class SentimentReading:
     score: float  # P(positive) - P(negative), in [-1, 1]
 
 
+def _combining_marks() -> re.Pattern[str]:
+    """Every code point with a non-zero combining class, as one character class."""
+    spans: list[tuple[int, int]] = []
+    for point in range(0x300, 0x110000):
+        if unicodedata.combining(chr(point)):
+            if spans and spans[-1][1] == point - 1:
+                spans[-1] = (spans[-1][0], point)
+            else:
+                spans.append((point, point))
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in spans) + "]")
+
+
+_COMBINING = _combining_marks()
+# Emojis become placeholder words.
+_POSITIVE_EMOJI = re.compile("[" + "".join(sorted(_POSITIVE_EMOJIS)) + "]")
+_NEGATIVE_EMOJI = re.compile("[" + "".join(sorted(_NEGATIVE_EMOJIS)) + "]")
+_EMOJI = re.compile("[" + "".join(sorted(_POSITIVE_EMOJIS | _NEGATIVE_EMOJIS)) + "]")
+
+
 def fold_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    if decomposed.isascii():
+        return decomposed
+    return _COMBINING.sub("", decomposed)
 
 
 def normalise(text: str) -> str:
     """Lowercase, accent-folded text with placeholders, ready to be tokenised."""
-    text = _URL.sub(" URL ", text)
-    text = _USER.sub(" USER ", text)
-    text = _EMOTICON_POS.sub(" EMOPOS ", text)
-    text = _EMOTICON_NEG.sub(" EMONEG ", text)
+    # Each pattern needs a character that many texts lack: test for it first.
+    if "http" in text or "www." in text:
+        text = _URL.sub(" URL ", text)
+    if "@" in text:
+        text = _USER.sub(" USER ", text)
+    if _EMOTICON_MARKS.search(text):
+        text = _EMOTICON_POS.sub(" EMOPOS ", text)
+        text = _EMOTICON_NEG.sub(" EMONEG ", text)
     if not text.isascii():
-        text = "".join(
-            " EMOPOS "
-            if char in _POSITIVE_EMOJIS
-            else " EMONEG "
-            if char in _NEGATIVE_EMOJIS
-            else char
-            for char in text
-        )
+        if _EMOJI.search(text):
+            text = _POSITIVE_EMOJI.sub(" EMOPOS ", text)
+            text = _NEGATIVE_EMOJI.sub(" EMONEG ", text)
         text = fold_accents(text.replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     text = text.replace("&amp;", "&").lower()
     text = _NUMBER.sub("0", text)
     text = _ELONGATION.sub(r"\1\1", text)
     return _PUNCT_RUN.sub(r"\1\1", text)
-
-
-def _is_negator(token: str) -> bool:
-    # "n't" and the French elided "n'" arrive glued: "don't", "n'est".
-    return token in _NEGATORS or token.endswith("n't") or token.startswith("n'")
 
 
 @dataclass(frozen=True)
@@ -157,20 +174,16 @@ def extract(text: str, lexicon: dict[str, float], *, chars: bool = True) -> Feat
             scope -= 1
         else:
             marked.append(token)
-        if _is_negator(token):
-            scope = _NEGATION_REACH
+        if token in _NEGATORS or token.endswith("n't") or token.startswith("n'"):
+            scope = _NEGATION_REACH  # "n't" and the French elided "n'" arrive glued
         if valence > 0:
             pos_sum += valence
             pos_count += 1
         elif valence < 0:
             neg_sum -= valence
             neg_count += 1
-    words: dict[str, int] = {}
-    for index, token in enumerate(marked):
-        words[token] = words.get(token, 0) + 1
-        if index:
-            bigram = marked[index - 1] + " " + token
-            words[bigram] = words.get(bigram, 0) + 1
+    words = Counter(marked)
+    words.update([first + " " + second for first, second in pairwise(marked)])
     grams: dict[str, int] = {}
     if chars:
         for token in tokens:
@@ -219,8 +232,8 @@ class _Model:
     def char_positions(self, token: str) -> tuple[int, ...]:
         positions = self.token_grams.get(token)
         if positions is None:
-            index = self.chars.index
-            positions = tuple(index[g] for g in char_ngrams(token) if g in index)
+            found = map(self.chars.index.get, char_ngrams(token))
+            positions = tuple(position for position in found if position is not None)
             if len(self.token_grams) >= _TOKEN_CACHE_SIZE:
                 self.token_grams.clear()
             self.token_grams[token] = positions
@@ -283,13 +296,34 @@ def _view_scores(view: _View, batch: Sequence[dict[int, int]]) -> npt.NDArray[np
     return scores / norms[:, None]
 
 
+def _char_scores(model: _Model, token_lists: Sequence[list[str]]) -> npt.NDArray[np.float64]:
+    """The char n-gram view as a sparse matrix: counting the n-grams of a text and the
+    tf-idf sums happen in scipy's compiled code, not in Python dictionaries."""
+    view = model.chars
+    per_text = [tuple(chain.from_iterable(map(model.char_positions, t))) for t in token_lists]
+    rows = len(per_text)
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, per_text), dtype=np.int64, count=rows), out=indptr[1:])
+    if not indptr[-1]:
+        return np.zeros((rows, view.coef.shape[1]))
+    indices = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=int(indptr[-1]))
+    matrix = sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(rows, len(view.idf))
+    )
+    matrix.sum_duplicates()
+    matrix.data = (1.0 + np.log(matrix.data)) * view.idf[matrix.indices]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    scores: npt.NDArray[np.float64] = np.asarray(matrix @ view.coef) / norms[:, None]
+    return scores
+
+
 def _score(model: _Model, texts: list[str]) -> npt.NDArray[np.float64]:
     features = [extract(text, model.lexicon, chars=False) for text in texts]
-    chars = [Counter(chain.from_iterable(map(model.char_positions, f.tokens))) for f in features]
     dense = np.asarray([f.dense for f in features], dtype=np.float64)
     logits: npt.NDArray[np.float64] = dense @ model.dense_coef + model.intercept
     logits += _view_scores(model.words, _word_positions(model.words, [f.words for f in features]))
-    logits += _view_scores(model.chars, chars)
+    logits += _char_scores(model, [f.tokens for f in features])
     logits -= logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)
     probabilities /= probabilities.sum(axis=1, keepdims=True)

@@ -33,6 +33,7 @@ from comptoir.understanding.intents import (
     IntentReading,
     normalise,
     required_literals,
+    word_keys,
 )
 
 
@@ -104,38 +105,58 @@ _SAID_REPEATED = re.compile(
 )
 
 
-# Most texts name no danger and no lawyer: a substring test skips the two long patterns.
-_SAFETY_LITERALS: Final = required_literals(_SAFETY.pattern)
-_LEGAL_LITERALS: Final = required_literals(_LEGAL.pattern)
+# Most texts name no danger and no lawyer. Both patterns open on a word boundary, so a
+# match starts a word with one of their literals: when no word of the text starts like
+# one of them (``word_keys``), the pattern is skipped.
+def _gate(pattern: re.Pattern[str]) -> dict[str, tuple[str, ...]]:
+    """The pattern's literals by their first three letters."""
+    literals = required_literals(pattern.pattern)
+    if not pattern.pattern.startswith("\\b") or not literals:
+        raise ValueError(f"no word-start literals to gate {pattern.pattern[:40]}")
+    gate: dict[str, tuple[str, ...]] = {}
+    for literal in literals:
+        gate[literal[:3]] = (*gate.get(literal[:3], ()), literal)
+    return gate
 
 
-def _findall(pattern: re.Pattern[str], literals: tuple[str, ...], text: str) -> list[str]:
-    if literals and not any(literal in text for literal in literals):
-        return []
-    return list(pattern.findall(text))
+_SAFETY_GATE: Final = _gate(_SAFETY)
+_LEGAL_GATE: Final = _gate(_LEGAL)
+
+
+def _findall(
+    pattern: re.Pattern[str], gate: dict[str, tuple[str, ...]], keys: frozenset[str], text: str
+) -> list[str]:
+    for key in keys & gate.keys():
+        if any(literal in text for literal in gate[key]):
+            return list(pattern.findall(text))
+    return []
 
 
 def assess_urgency(
     texts: Sequence[str],
     intents: Sequence[IntentReading],
     contexts: Sequence[Context] | None = None,
+    *,
+    normalised: Sequence[str] | None = None,
 ) -> list[UrgencyReading]:
-    """One reading per text, from its words, its intents and what the pipeline knows."""
-    readings: list[UrgencyReading] = []
-    for index, text in enumerate(texts):
-        context = contexts[index] if contexts else Context()
-        readings.append(_assess(normalise(text), intents[index], context))
-    return readings
+    """One reading per text, from its words, its intents and what the pipeline knows.
+    ``normalised`` holds the intents' ``normalise(text)`` when the caller has it."""
+    folded = normalised or [normalise(text) for text in texts]
+    return [
+        _assess(folded[index], intents[index], contexts[index] if contexts else Context())
+        for index in range(len(texts))
+    ]
 
 
 def _assess(normalised: str, intents: IntentReading, context: Context) -> UrgencyReading:
     scores = intents.scores
+    keys = word_keys(normalised)
     reasons: list[Reason] = []
     cues: list[str] = []
-    if safety := _findall(_SAFETY, _SAFETY_LITERALS, normalised):
+    if safety := _findall(_SAFETY, _SAFETY_GATE, keys, normalised):
         reasons.append(Reason.SAFETY)
         cues.extend(safety)
-    if legal := _findall(_LEGAL, _LEGAL_LITERALS, normalised):
+    if legal := _findall(_LEGAL, _LEGAL_GATE, keys, normalised):
         reasons.append(Reason.LEGAL_THREAT)
         cues.extend(legal)
     if scores[CHURN_THREAT] >= THRESHOLD:
