@@ -46,11 +46,16 @@ class OutboundMessage:
     in_reply_to: str = ""  # the external id of the message answered
     references: tuple[str, ...] = ()
     html: str = ""
+    # The id the message is sent under where the sender chooses it (an email's Message-ID,
+    # without angle brackets): stored before sending, so that a second attempt after an
+    # uncertain one repeats the same message instead of writing a new one.
+    message_id: str = ""
 
 
 @dataclass(frozen=True)
 class SendResult:
     external_id: str
+    url: str = ""  # where the sent message can be seen, when the platform says
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from multiprocessing import get_context
 from time import perf_counter
 from typing import Any
 
@@ -43,7 +46,14 @@ from comptoir.ingest.types import Candidate, IngestReport, Rejection
 from comptoir.listening.matching import mentions_in
 from comptoir.listening.models import Mention
 from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLink
-from comptoir.understanding.analyzer import INTENT_THRESHOLD, Context, DefaultAnalyzer, Reading
+from comptoir.understanding.analyzer import (
+    INTENT_THRESHOLD,
+    Context,
+    DefaultAnalyzer,
+    Reading,
+    analyze_lean,
+    end_with_parent,
+)
 from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Workspace
 
@@ -68,38 +78,64 @@ def ingest(
     if channel.workspace_id != workspace.pk:
         raise ValueError("the channel belongs to another workspace")
     report = IngestReport()
-    batch: list[Candidate] = []
-    for candidate in candidates:
-        batch.append(candidate)
-        if len(batch) >= batch_size:
-            report.add(_ingest_batch(workspace, channel, batch, source))
-            batch = []
-    if batch:
-        report.add(_ingest_batch(workspace, channel, batch, source))
+    with _Reader() as reader:
+        pending: _Pending | None = None
+        for batch in _batches(candidates, batch_size):
+            started = perf_counter()
+            events, rejected = _validate(batch)
+            # From the second batch on, the input is long: each batch is read in a helper
+            # process while the one before it is stored.
+            readings = reader.read(events, channel.kind, overlap=pending is not None)
+            upcoming = _Pending(batch, events, rejected, readings, perf_counter() - started)
+            if pending is not None:
+                report.add(_ingest_batch(workspace, channel, pending, source))
+            pending = upcoming
+        if pending is not None:
+            report.add(_ingest_batch(workspace, channel, pending, source))
     return report
 
 
+def _batches(candidates: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
+    batch: list[Candidate] = []
+    for candidate in candidates:
+        batch.append(candidate)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Pending:
+    """A validated batch whose readings are being made, waiting to be stored."""
+
+    batch: list[Candidate]
+    events: list[InboundEvent]
+    rejected: list[tuple[Candidate, str]]
+    readings: Callable[[], dict[str, Reading]]
+    elapsed: float
+
+
 def _ingest_batch(
-    workspace: Workspace, channel: Channel, batch: list[Candidate], source: str
+    workspace: Workspace, channel: Channel, pending: _Pending, source: str
 ) -> IngestReport:
     started = perf_counter()
-    events, rejected = _validate(batch)
-    # Understanding needs no database: do it before taking the write lock.
-    readings = _understand(events, channel.kind)
+    readings = pending.readings()
     # A concurrent delivery of the same events can win the race between our duplicate
     # check and our insert; the unique constraint stops it, and a second pass counts them.
     for attempt in (1, 2):
-        report = IngestReport(received=len(batch))
+        report = IngestReport(received=len(pending.batch))
         try:
             with transaction.atomic():
-                _reject(workspace, channel, rejected, source, report)
-                _store(workspace, channel, events, readings, report)
+                _reject(workspace, channel, pending.rejected, source, report)
+                _store(workspace, channel, pending.events, readings, report)
             break
         except IntegrityError:
             if attempt == 2:
                 raise
             logger.info("batch for channel %s raced another delivery; retrying", channel.pk)
-    report.elapsed = perf_counter() - started
+    report.elapsed = pending.elapsed + perf_counter() - started
     return report
 
 
@@ -203,20 +239,55 @@ def context_of(visibility: str, channel_kind: str) -> Context:
     return Context(is_public=visibility == "public", channel_kind=channel_kind)
 
 
-def _understand(events: list[InboundEvent], channel_kind: str) -> dict[str, Reading]:
-    """Each event's reading, by external id (the first of duplicates wins), in one batch.
+class _Reader:
+    """Reads batches of events: in this process, or, when asked to overlap, in one helper
+    process started on first use, so that reading the next batch (CPU-bound) runs on
+    another core while this process stores the current one. The helper is a fresh
+    interpreter (spawn): it shares no database connection, and loads only the analyzer.
 
     Every event is read, whatever its direction: the language is stored for all, while
-    sentiment, intents and urgency are stored for inbound messages only (see ``_messages``),
-    as they describe what people say to the brand, not its replies or notes.
+    sentiment, intents and urgency are stored for inbound messages only (see
+    ``reading_fields``), as they describe what people say to the brand, not its replies.
     """
-    if not events:
-        return {}
-    readings = analyzer().analyze(
-        [e.text or e.subject for e in events],
-        hints=[e.language for e in events],
-        context=[context_of(e.visibility, channel_kind) for e in events],
-    )
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(
+        self, events: list[InboundEvent], channel_kind: str, *, overlap: bool
+    ) -> Callable[[], dict[str, Reading]]:
+        if not events:
+            return dict
+        texts = [e.text or e.subject for e in events]
+        hints = [e.language for e in events]
+        publics = [e.visibility == "public" for e in events]
+        if overlap and _cores() > 1:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(
+                    1,
+                    mp_context=get_context("spawn"),
+                    initializer=end_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            future = self.pool.submit(analyze_lean, texts, hints, publics, channel_kind)
+            return lambda: _by_id(events, future.result())
+        readings = analyze_lean(texts, hints, publics, channel_kind)
+        return lambda: _by_id(events, readings)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def _by_id(events: list[InboundEvent], readings: list[Reading]) -> dict[str, Reading]:
+    """Each event's reading, by external id (the first of duplicates wins)."""
     by_id: dict[str, Reading] = {}
     for event, reading in zip(events, readings, strict=True):
         by_id.setdefault(event.external_id, reading)

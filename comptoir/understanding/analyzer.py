@@ -9,8 +9,12 @@ offline, on the CPU, batch-first.
 from __future__ import annotations
 
 import importlib
+import os
+import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, Final, Protocol
 
 from comptoir.understanding.entities import Entity, extract_entities
@@ -174,3 +178,37 @@ class DefaultAnalyzer:
                 )
             )
         return readings
+
+
+@cache
+def _process_analyzer() -> DefaultAnalyzer:
+    return DefaultAnalyzer()
+
+
+def analyze_lean(
+    texts: Sequence[str], hints: Sequence[str], publics: Sequence[bool], channel_kind: str
+) -> list[Reading]:
+    """The default analyzer's readings without entities and cues: what is stored with a
+    message, and light to send back from another process (the ingest pipeline reads long
+    imports in a helper process, see ``comptoir.ingest.pipeline``)."""
+    readings = _process_analyzer().analyze(
+        texts,
+        hints=hints,
+        context=[Context(is_public=public, channel_kind=channel_kind) for public in publics],
+    )
+    return [
+        replace(reading, entities=(), intent_scores={}, intent_cues={}, urgency_cues=())
+        for reading in readings
+    ]
+
+
+def end_with_parent(parent: int) -> None:
+    """For a helper process: exit as soon as ``parent`` is gone, even if it was killed
+    without a chance to say so (SIGKILL), rather than linger as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()

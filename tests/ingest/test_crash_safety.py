@@ -127,6 +127,22 @@ def fresh_database(backend: str, data_dir: Path) -> Iterator[Database]:
         yield database
 
 
+def _processes_using(data_dir: str) -> list[int]:
+    """Processes whose environment names this data directory (the import's children)."""
+    found = []
+    marker = f"COMPTOIR_DATA_DIR={data_dir}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
 def comptoir(database: Database, *args: str) -> str:
     done = subprocess.run(  # noqa: S603 - our own command, with arguments we wrote
         [COMPTOIR, *args],
@@ -213,6 +229,12 @@ def test_an_import_killed_mid_way_then_rerun_equals_an_uninterrupted_one(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         assert process.returncode == -signal.SIGKILL
+
+        # The helper process that reads batches ahead goes away with the import.
+        deadline = time.monotonic() + 10
+        while _processes_using(interrupted.env["COMPTOIR_DATA_DIR"]):
+            assert time.monotonic() < deadline, "a helper process outlived the import"
+            time.sleep(0.1)
 
         at_kill = interrupted.count_messages()
         assert 0 < at_kill < EVENTS, "the import finished before it could be killed"

@@ -56,9 +56,13 @@ def build_message(message: OutboundMessage, *, from_address: str) -> EmailMessag
             reply_subject(message.subject) if message.in_reply_to else message.subject
         )
         email["Date"] = format_datetime(datetime.now(tz=UTC))
-        email["Message-ID"] = make_msgid(domain=domain)
+        email["Message-ID"] = (
+            f"<{message.message_id}>" if message.message_id else make_msgid(domain=domain)
+        )
         if message.in_reply_to:
-            thread = list(dict.fromkeys([*message.references, message.in_reply_to]))
+            # The message answered comes last, as RFC 5322 wants: clients read it as the parent.
+            earlier = [ref for ref in message.references if ref != message.in_reply_to]
+            thread = list(dict.fromkeys([*earlier, message.in_reply_to]))
             email["In-Reply-To"] = f"<{message.in_reply_to}>"
             email["References"] = " ".join(f"<{item}>" for item in thread)
         # Quoted-printable keeps accented French readable and passes any relay, 8BITMIME or not.

@@ -136,7 +136,7 @@ class MastodonAdapter(Adapter):
             )
         if not isinstance(posted, dict) or not posted.get("id"):
             raise AdapterError("Mastodon did not return the new status's id")
-        return SendResult(external_id=str(posted["id"]))
+        return SendResult(external_id=str(posted["id"]), url=str(posted.get("url") or ""))
 
     def _configuration(self) -> tuple[MastodonSettings, TokenSecrets]:
         settings, secrets = read_configuration(

@@ -117,7 +117,7 @@ class XAdapter(Adapter):
         (``XSecrets.access_token``): app-only bearer tokens cannot post."""
         if not message.in_reply_to:
             raise AdapterError("an X reply needs the id of the post it answers")
-        _, secrets = self._configuration()
+        settings, secrets = self._configuration()
         token = secrets.access_token.get_secret_value()
         with XApi(_api_url(), token, what="user access token") as api:
             page = api.post_tweet(
@@ -126,7 +126,8 @@ class XAdapter(Adapter):
         new_id = as_object(page.body.get("data")).get("id")
         if not isinstance(new_id, str) or not new_id:
             raise AdapterError("X accepted the reply but gave no id for it")
-        return SendResult(external_id=new_id)
+        handle = settings.handle.lstrip("@")
+        return SendResult(external_id=new_id, url=f"https://x.com/{handle}/status/{new_id}")
 
     def _configuration(self) -> tuple[XSettings, XSecrets]:
         settings, secrets = read_configuration(self.channel, XSettings, XSecrets, "X")
