@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "comptoir.inbox",
     "comptoir.listening",
     "comptoir.cases",
+    "comptoir.webhooks",
     "comptoir.ingest",
     "comptoir.api",
     "comptoir.web",

@@ -16,12 +16,16 @@ from ninja import NinjaAPI
 
 from comptoir.api.auth import TokenAuth
 from comptoir.api.errors import error_response, install_error_handlers, not_found
+from comptoir.cases.api import router as cases_router
+from comptoir.cases.api_sla import router as sla_router
 from comptoir.channels.api import router as channels_router
 from comptoir.inbox.api import router as inbox_router
+from comptoir.inbox.api_replies import router as replies_router
 from comptoir.ingest.api import router as ingest_router
 from comptoir.listening.api import health_router as channel_health_router
 from comptoir.listening.api import router as listening_router
 from comptoir.people.api import router as people_router
+from comptoir.webhooks.api import router as webhooks_router
 from comptoir.workspaces.api import router as workspaces_router
 
 _View = Any  # a Django view callable; URLPattern.callback is untyped
@@ -85,7 +89,11 @@ install_error_handlers(api)
 api.add_router("", workspaces_router)
 api.add_router("", people_router)
 api.add_router("", inbox_router)
+api.add_router("", replies_router)
 api.add_router("", channels_router)
 api.add_router("", ingest_router)
 api.add_router("", listening_router)
 api.add_router("", channel_health_router)
+api.add_router("", cases_router)
+api.add_router("", sla_router)
+api.add_router("", webhooks_router)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -24,6 +25,7 @@ CODE_OF_STATUS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     429: "throttled",
     500: "server_error",
 }
@@ -80,6 +82,12 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
     return error_response(403, "Your role does not allow this.")
 
 
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        413, f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    )
+
+
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(500, "Something went wrong on our side; it has been logged.")
@@ -94,4 +102,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.exception_handler(InvalidCursorError)(_invalid_cursor)
     api.exception_handler(Http404)(_not_found)
     api.exception_handler(PermissionDenied)(_permission_denied)
+    api.exception_handler(RequestDataTooBig)(_too_large)
     api.exception_handler(Exception)(_server_error)

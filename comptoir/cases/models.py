@@ -218,7 +218,7 @@ class Case(models.Model):
         related_name="cases",
         verbose_name=_("SLA policy"),
     )
-    conversations = models.ManyToManyField(
+    conversations: models.ManyToManyField[Conversation, CaseConversation] = models.ManyToManyField(
         Conversation,
         through="CaseConversation",
         related_name="cases",

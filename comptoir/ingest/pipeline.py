@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
+from comptoir.cases.actions import open_after_sales_cases
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
@@ -54,6 +55,7 @@ from comptoir.understanding.analyzer import (
     analyze_lean,
     end_with_parent,
 )
+from comptoir.understanding.intents import AFTER_SALES
 from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Workspace
 
@@ -375,6 +377,12 @@ def _store(
     _link_replies(channel, messages)
     bulk.insert(Message, messages)
     bulk.insert(Mention, mentions_in(workspace, channel, messages))
+    # Nothing dropped: an after-sales request (lost item, refund, return) opens its case in
+    # the same transaction as the message, so one never exists without the other.
+    after_sales = [
+        m.pk for m in messages if m.direction == Direction.INBOUND and AFTER_SALES in m.intents
+    ]
+    open_after_sales_cases(workspace.pk, after_sales)
 
     new_ids = {id(c) for c in new_conversations}
     existing = [c for key, c in {id(c): c for c in conversations}.items() if key not in new_ids]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from comptoir.web.views import (
+    cases,
     channel_forms,
     channels,
     home,
@@ -9,8 +10,14 @@ from comptoir.web.views import (
     ingest,
     listening,
     merges,
+    notifications,
     organizations,
     people,
+    saved_replies,
+    sla,
+    teams,
+    unhandled,
+    webhooks,
 )
 
 app_name = "web"
@@ -20,6 +27,39 @@ workspace_patterns = [
     path("", home.workspace_home, name="workspace"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.conversation, name="conversation"),
+    path("inbox/activity/", inbox.inbox_activity, name="inbox_activity"),
+    path("inbox/<int:pk>/live/", inbox.conversation_live, name="conversation_live"),
+    path("inbox/<int:pk>/assign/", inbox.assign, name="conversation_assign"),
+    path("inbox/<int:pk>/status/", inbox.change_status, name="conversation_status"),
+    path("inbox/<int:pk>/priority/", inbox.change_priority, name="conversation_priority"),
+    path("inbox/<int:pk>/tags/", inbox.change_tags, name="conversation_tags"),
+    path("inbox/<int:pk>/compose/", inbox.compose, name="conversation_compose"),
+    path("inbox/<int:pk>/presence/", inbox.presence, name="conversation_presence"),
+    path(
+        "inbox/<int:pk>/messages/<int:message_pk>/delivery/",
+        inbox.delivery,
+        name="message_delivery",
+    ),
+    path("inbox/<int:pk>/messages/<int:message_pk>/retry/", inbox.retry, name="message_retry"),
+    path("unhandled/", unhandled.unhandled_list, name="unhandled"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path(
+        "notifications/<int:pk>/open/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/<int:pk>/rename/", teams.team_rename, name="team_rename"),
+    path("teams/<int:pk>/members/", teams.team_members, name="team_members"),
+    path("teams/<int:pk>/delete/", teams.team_delete, name="team_delete"),
+    path("saved-replies/", saved_replies.saved_reply_list, name="saved_replies"),
+    path("saved-replies/<int:pk>/", saved_replies.saved_reply_edit, name="saved_reply"),
+    path(
+        "saved-replies/<int:pk>/delete/",
+        saved_replies.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
     path("people/", people.person_list, name="people"),
     path("people/<int:pk>/", people.person, name="person"),
     path("organizations/", organizations.organization_list, name="organizations"),
@@ -41,6 +81,34 @@ workspace_patterns = [
     path("channels/new/", channel_forms.channel_new, name="channel_new"),
     path("channels/<int:pk>/edit/", channel_forms.channel_edit, name="channel_edit"),
     path("channels/<int:pk>/test/", channel_forms.channel_test, name="channel_test"),
+    path("settings/webhooks/", webhooks.endpoint_list, name="webhooks"),
+    path("settings/webhooks/<int:pk>/", webhooks.endpoint_log, name="webhook_log"),
+    path("settings/webhooks/<int:pk>/ping/", webhooks.endpoint_ping, name="webhook_ping"),
+    path("settings/webhooks/<int:pk>/toggle/", webhooks.endpoint_toggle, name="webhook_toggle"),
+    path("settings/webhooks/<int:pk>/delete/", webhooks.endpoint_delete, name="webhook_delete"),
+    path(
+        "settings/webhooks/deliveries/<int:pk>/redeliver/",
+        webhooks.delivery_redeliver,
+        name="webhook_redeliver",
+    ),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/status/", cases.case_status, name="case_status"),
+    path("cases/<int:pk>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<int:pk>/priority/", cases.case_priority, name="case_priority"),
+    path("cases/<int:pk>/note/", cases.case_note, name="case_note"),
+    path("cases/<int:pk>/attach/", cases.case_attach, name="case_attach"),
+    path("cases/<int:pk>/attach/search/", cases.attach_search, name="case_attach_search"),
+    path(
+        "cases/<int:pk>/detach/<int:conversation>/", cases.case_detach, name="case_detach"
+    ),
+    path("inbox/<int:pk>/cases/", cases.conversation_cases, name="conversation_cases"),
+    path("settings/sla/", sla.overview, name="sla_settings"),
+    path("settings/sla/calendars/new/", sla.calendar_new, name="sla_calendar_new"),
+    path("settings/sla/calendars/<int:pk>/", sla.calendar_edit, name="sla_calendar"),
+    path("settings/sla/policies/new/", sla.policy_new, name="sla_policy_new"),
+    path("settings/sla/policies/<int:pk>/", sla.policy_edit, name="sla_policy"),
 ]
 
 urlpatterns = [

@@ -132,3 +132,22 @@ def test_a_server_error_is_a_json_500_and_is_logged(
     assert [r.getMessage() for r in logged] == ["API error on GET /api/v1/channels"]
     assert logged[0].exc_info is not None
     assert str(logged[0].exc_info[1]) == "the database caught fire"
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(world: World, alice_api: ApiClient) -> None:
+    path = f"/conversations/{world.a.complaint.pk}/replies"
+    body = b'{"text": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    response = Client().post(
+        f"/api/v1{path}",
+        body,
+        content_type="application/json",
+        headers={"authorization": f"Bearer {alice_api.token}"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {
+            "code": "payload_too_large",
+            "message": "The request body is over 2,621,440 bytes.",
+            "details": None,
+        }
+    }

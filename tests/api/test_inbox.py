@@ -28,7 +28,12 @@ def test_a_conversation_with_its_relations(world: World, alice_api: ApiClient) -
         },
         "subject": "Colis perdu",
         "status": "open",
+        "snoozed_until": None,
+        "closed_reason": None,
+        "unhandled_since": None,
         "assignee": {"id": a.complaint.assignee_id, "display_name": "Alice"},
+        "assignee_team": None,
+        "tags": [],
         "priority": "normal",
         "language": "fr",
         "first_inbound_at": "2026-10-01T09:01:00Z",
@@ -156,8 +161,8 @@ def test_the_inbox_costs_the_same_for_5_or_40_rows(
     ConversationFactory.create_batch(5, workspace=ws, assignee=personas.bob)
     few = alice_api.queries_for("/conversations", 5)
     ConversationFactory.create_batch(35, workspace=ws, assignee=personas.alice)
-    # The token, then the page with its channel, person, identity and assignee joined.
-    assert few == alice_api.queries_for("/conversations", 40) == 2
+    # The token, the page with its channel, person, identity and assignees joined, its tags.
+    assert few == alice_api.queries_for("/conversations", 40) == 3
 
 
 def test_a_thread_costs_the_same_for_5_or_40_messages(
