@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: demo serve worker test check lint typecheck fmt lock messages clean
+.PHONY: demo serve worker test check lint typecheck fmt lock messages clean fuzz
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser
+
+# schemathesis over the whole API against a served demo: no operation may answer 5xx.
+fuzz: $(STAMP)
+	scripts/fuzz_api.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
