@@ -56,6 +56,7 @@ from comptoir.understanding.analyzer import (
     end_with_parent,
 )
 from comptoir.understanding.intents import AFTER_SALES
+from comptoir.webhooks.dispatch import enqueue_messages_created
 from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Workspace
 
@@ -659,6 +660,9 @@ def _after_commit(
     """Follow-up work that must not slow the batch down: weak-signal merge suggestions and,
     when a strong analyzer is configured, the refinement of the stored inbound messages."""
     from comptoir.ingest.tasks import refine_readings_task, suggest_merges_task
+
+    if message_ids:
+        enqueue_messages_created(workspace_id, message_ids)
 
     if message_ids and settings.STRONG_ANALYZER_PATH:
         refine_readings_task(workspace_id, list(message_ids))

@@ -15,7 +15,6 @@ sender knows its secret. ``signed_headers`` computes the headers for a client or
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import time
@@ -27,6 +26,7 @@ from pydantic import SecretStr, ValidationError
 from comptoir.channels.events import InboundEvent
 from comptoir.ingest.sources.base import LONE_SURROGATE, has_lone_surrogate
 from comptoir.ingest.types import Candidate
+from comptoir.webhooks.signing import signature
 
 TIMESTAMP_HEADER = "X-Comptoir-Timestamp"
 SIGNATURE_HEADER = "X-Comptoir-Signature"
@@ -43,12 +43,6 @@ class WebhookRefusedError(Exception):
         self.status = status
         self.code = code
         self.message = message
-
-
-def signature(secret: str, timestamp: str | int, body: bytes) -> str:
-    """``sha256=<hex>``: HMAC-SHA256 with the secret over ``<timestamp>.<body>``."""
-    message = str(timestamp).encode("ascii") + b"." + body
-    return SCHEME + hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
 def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:

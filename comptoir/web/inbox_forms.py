@@ -48,7 +48,10 @@ class WorkInboxFilterForm(InboxFilterForm):
                 (ME, _("Me")),
                 (UNASSIGNED, _("Unassigned")),
                 *((str(seat.pk), seat.display_name) for seat in seats),
-                *((f"{TEAM_PREFIX}{team.pk}", _("Team: %s") % team.name) for team in teams),
+                *(
+                    (f"{TEAM_PREFIX}{team.pk}", _("Team: %(name)s") % {"name": team.name})
+                    for team in teams
+                ),
             ],
         )
         self.set_choices("tag", [("", _("Any tag")), *((tag.pk, tag.name) for tag in tags)])

@@ -115,6 +115,7 @@ def test_after_commit_schedules_refinement_only_when_configured(
     with (
         mock.patch("comptoir.ingest.tasks.refine_readings_task") as refine_task,
         mock.patch("comptoir.ingest.tasks.suggest_merges_task") as suggest,
+        mock.patch("comptoir.ingest.pipeline.enqueue_messages_created"),
     ):
         settings.STRONG_ANALYZER_PATH = ""
         pipeline._after_commit(1, [2], [3, 4])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,3 +119,27 @@ def test_other_message_verbs_are_not_sent(
     record_event(personas.workspace_a, verb, "message", message.pk)
 
     assert dispatch_events() == 0
+
+
+def test_ingested_messages_are_sent_after_the_batch_commits(
+    personas: Personas, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    from comptoir.ingest.pipeline import ingest
+    from comptoir.ingest.types import Candidate
+
+    make_endpoint(personas, receiver, events=[EventType.MESSAGE_CREATED])
+    channel = ChannelFactory.create(workspace=personas.workspace_a, kind="x")
+    payload = {
+        "external_id": "tweet-1",
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "text": "Bonjour, où en est ma commande ?",
+        "author": {"kind": "x", "external_id": "id-marie", "handle": "@marie"},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(personas.workspace_a, channel, [Candidate(location="event 1", payload=payload)])
+
+    [document] = receiver.documents()
+    assert document["type"] == "message.created"
+    assert document["data"]["text_excerpt"] == "Bonjour, où en est ma commande ?"
+    assert document["data"]["channel"] == {"id": channel.pk, "kind": "x"}
