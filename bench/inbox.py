@@ -610,11 +610,20 @@ def time_requests(
         result.timings.append((time.perf_counter() - began) * 1000)
 
 
+@dataclass
+class Executed:
+    sql: str
+    params: Any
+    ms: float
+
+
 def count_queries(result: Result, headers: dict[str, Any], explain: bool) -> None:
-    """The page's SQL queries, counted in this process with Django's test client."""
+    """The page's SQL queries, counted in this process with Django's test client.
+
+    Queries are recorded with their bound parameters and planned that way: SQLite may plan
+    a statement with literal values differently (an OR of ranges, for one)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME="127.0.0.1", **headers)
     if "HTTP_AUTHORIZATION" not in headers:
@@ -630,30 +639,38 @@ def count_queries(result: Result, headers: dict[str, Any], explain: bool) -> Non
         spent.append((time.perf_counter() - began) * 1000)
     result.cpu_ms = (time.process_time() - cpu) * 1000 / INPROCESS_RUNS
     result.inprocess_ms = sorted(spent)[len(spent) // 2]
-    with CaptureQueriesContext(connection) as captured:
+    executed: list[Executed] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            executed.append(Executed(sql, params, (time.perf_counter() - began) * 1000))
+
+    with connection.execute_wrapper(record):
         client.get(result.url)
-    queries = captured.captured_queries
-    result.queries = len(queries)
-    result.sql_ms = sum(float(query["time"]) for query in queries) * 1000
-    if queries:
-        slowest = max(queries, key=lambda query: float(query["time"]))
-        result.slowest_ms = float(slowest["time"]) * 1000
-        result.slowest_sql = slowest["sql"]
-    if explain and result.slowest_sql:
-        print(f"\n-- {result.name}: slowest query {result.slowest_ms:.1f} ms")
-        print(result.slowest_sql)
-        for line in explain_lines(result.slowest_sql):
-            print("   ", line)
+    result.queries = len(executed)
+    result.sql_ms = sum(query.ms for query in executed)
+    if executed:
+        slowest = max(executed, key=lambda query: query.ms)
+        result.slowest_ms = slowest.ms
+        result.slowest_sql = slowest.sql
+        if explain:
+            print(f"\n-- {result.name}: slowest query {slowest.ms:.1f} ms")
+            print(slowest.sql, slowest.params)
+            for line in explain_lines(slowest.sql, slowest.params):
+                print("   ", line)
 
 
-def explain_lines(sql: str) -> list[str]:
+def explain_lines(sql: str, params: Any) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return [str(row[-1]) for row in cursor.fetchall()]
 
 

@@ -50,7 +50,8 @@ class SlaPolicy(models.Model):
     name = models.CharField(_("name"), max_length=120)
     calendar = models.ForeignKey(
         BusinessCalendar,
-        on_delete=models.PROTECT,
+        # A calendar in use cannot be deleted alone; deleting the workspace removes both.
+        on_delete=models.RESTRICT,
         related_name="policies",
         verbose_name=_("business calendar"),
     )

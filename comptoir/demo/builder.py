@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from comptoir.channels.actions import do_create_channel
 from comptoir.channels.models import Channel, ChannelStatus
+from comptoir.demo.care import write_care
 from comptoir.demo.company import DEMO_PASSWORD, Company
 from comptoir.demo.maison_lumiere import MAISON_LUMIERE
 from comptoir.demo.nordlys import NORDLYS
@@ -304,6 +305,7 @@ def _write(plan: Plan, users: dict[str, User], shift: timedelta) -> None:
     Channel.objects.filter(workspace=workspace).update(
         last_received_at=Subquery(newest_inbound), status=ChannelStatus.DISCONNECTED
     )
+    write_care(workspace, company, seats)
     record_events(
         [
             Event(

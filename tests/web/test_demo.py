@@ -471,3 +471,33 @@ def test_a_foreign_workspace_on_a_demo_slug_is_reported_not_deleted(demo: DemoSu
         call_command("demo", "--reset", stdout=StringIO())
 
     assert Workspace.objects.filter(pk=squatter.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_care_team_at_work(demo: DemoSummary) -> None:
+    from comptoir.cases.models import Case, CaseCategory, CaseStatus
+    from comptoir.inbox.models import SavedReply
+    from comptoir.workspaces.models import Notification, Team
+
+    for slug in DEMO_SLUGS:
+        cases = Case.objects.filter(workspace__slug=slug)
+        assert Team.objects.filter(workspace__slug=slug).count() == 2
+        assert set(
+            SavedReply.objects.filter(workspace__slug=slug).values_list("language", flat=True)
+        ) == {"fr", "en"}
+        # After-sales requests opened their cases; some are finished, some still run.
+        assert cases.filter(category=CaseCategory.AFTER_SALES).exists()
+        assert cases.filter(status=CaseStatus.RESOLVED).exists()
+        assert cases.filter(status=CaseStatus.OPEN, next_check_at__isnull=False).exists()
+        # Every after-sales conversation still waiting is attached to a case.
+        assert not Conversation.objects.filter(
+            workspace__slug=slug,
+            messages__intents__has_key="after_sales",
+            cases__isnull=True,
+        ).exists()
+        unhandled = Conversation.objects.filter(workspace__slug=slug, unhandled_since__isnull=False)
+        assert unhandled.exists()
+        assert not unhandled.filter(cases__isnull=False).exists()
+    # The SLA worker has been through: some clocks are breached, with their events.
+    assert Case.objects.filter(resolution_breached_at__isnull=False).exists()
+    assert Notification.objects.filter(verb__startswith="case.").exists()
