@@ -100,9 +100,7 @@ workspace_patterns = [
     path("cases/<int:pk>/note/", cases.case_note, name="case_note"),
     path("cases/<int:pk>/attach/", cases.case_attach, name="case_attach"),
     path("cases/<int:pk>/attach/search/", cases.attach_search, name="case_attach_search"),
-    path(
-        "cases/<int:pk>/detach/<int:conversation>/", cases.case_detach, name="case_detach"
-    ),
+    path("cases/<int:pk>/detach/<int:conversation>/", cases.case_detach, name="case_detach"),
     path("inbox/<int:pk>/cases/", cases.conversation_cases, name="conversation_cases"),
     path("settings/sla/", sla.overview, name="sla_settings"),
     path("settings/sla/calendars/new/", sla.calendar_new, name="sla_calendar_new"),

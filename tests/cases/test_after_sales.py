@@ -52,12 +52,11 @@ def receive(personas: Personas, channel: Channel, *events: Candidate) -> list[in
     Returns the new inbound messages' ids."""
     before = set(Message.objects.values_list("pk", flat=True))
     ingest(personas.workspace_a, channel, list(events))
-    new = list(
+    return list(
         Message.objects.filter(direction=Direction.INBOUND)
         .exclude(pk__in=before)
         .values_list("pk", flat=True)
     )
-    return new
 
 
 def test_a_lost_parcel_opens_one_case_and_a_follow_up_no_second(

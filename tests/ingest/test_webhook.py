@@ -15,8 +15,9 @@ from django.test import Client
 
 from comptoir.inbox.models import Message
 from comptoir.ingest.models import RejectedEvent, RejectedStatus, Source
-from comptoir.ingest.webhook import MAX_BODY, REPLAY_WINDOW, signature, signed_headers
+from comptoir.ingest.webhook import MAX_BODY, REPLAY_WINDOW, signed_headers
 from comptoir.people.models import Person
+from comptoir.webhooks.signing import signature
 from tests.ingest.conftest import WEBHOOK_SECRET, Channels, inbox_state
 
 if TYPE_CHECKING:
