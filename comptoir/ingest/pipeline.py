@@ -10,12 +10,15 @@ duplicates are counted, not stored.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -81,20 +84,19 @@ def ingest(
     if channel.workspace_id != workspace.pk:
         raise ValueError("the channel belongs to another workspace")
     report = IngestReport()
-    with _Reader() as reader:
-        pending: _Pending | None = None
-        for batch in _batches(candidates, batch_size):
-            started = perf_counter()
-            events, rejected = _validate(batch)
-            # From the second batch on, the input is long: each batch is read in a helper
-            # process while the one before it is stored.
-            readings = reader.read(events, channel.kind, overlap=pending is not None)
-            upcoming = _Pending(batch, events, rejected, readings, perf_counter() - started)
-            if pending is not None:
-                report.add(_ingest_batch(workspace, channel, pending, source))
-            pending = upcoming
+    pending: _Pending | None = None
+    for batch in _batches(candidates, batch_size):
+        started = perf_counter()
+        events, rejected = _validate(batch)
+        # From the second batch on, the input is long: each batch is read in the helper
+        # process while the one before it is stored.
+        readings = _read(events, channel.kind, overlap=pending is not None)
+        upcoming = _Pending(batch, events, rejected, readings, perf_counter() - started)
         if pending is not None:
             report.add(_ingest_batch(workspace, channel, pending, source))
+        pending = upcoming
+    if pending is not None:
+        report.add(_ingest_batch(workspace, channel, pending, source))
     return report
 
 
@@ -242,47 +244,83 @@ def context_of(visibility: str, channel_kind: str) -> Context:
     return Context(is_public=visibility == "public", channel_kind=channel_kind)
 
 
-class _Reader:
-    """Reads batches of events: in this process, or, when asked to overlap, in one helper
-    process started on first use, so that reading the next batch (CPU-bound) runs on
-    another core while this process stores the current one. The helper is a fresh
-    interpreter (spawn): it shares no database connection, and loads only the analyzer.
+def _read(
+    events: list[InboundEvent], channel_kind: str, *, overlap: bool
+) -> Callable[[], dict[str, Reading]]:
+    """Reads a batch of events: in this process, or, to overlap, in the helper process, so
+    that reading the next batch (CPU-bound) runs on another core while this process stores
+    the current one. Returns the call that gives the readings by external id.
 
     Every event is read, whatever its direction: the language is stored for all, while
     sentiment, intents and urgency are stored for inbound messages only (see
     ``reading_fields``), as they describe what people say to the brand, not its replies.
     """
+    if not events:
+        return dict
+    # Plain str and bool only: the helper process unpickles them without Django.
+    arguments = (
+        [str(e.text or e.subject) for e in events],
+        [str(e.language) for e in events],
+        [e.visibility == "public" for e in events],
+        str(channel_kind),
+    )
 
-    def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+    def here() -> dict[str, Reading]:
+        return _by_id(events, analyze_lean(*arguments))
 
-    def __enter__(self) -> _Reader:
-        return self
+    if not overlap or _cores() < 2:
+        readings = here()
+        return lambda: readings
+    try:
+        future = _helper().submit(analyze_lean, *arguments)
+    except BrokenProcessPool:
+        _helper_died()
+        readings = here()
+        return lambda: readings
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def wait() -> dict[str, Reading]:
+        try:
+            return _by_id(events, future.result())
+        except BrokenProcessPool:
+            _helper_died()
+            return here()
 
-    def read(
-        self, events: list[InboundEvent], channel_kind: str, *, overlap: bool
-    ) -> Callable[[], dict[str, Reading]]:
-        if not events:
-            return dict
-        texts = [e.text or e.subject for e in events]
-        hints = [e.language for e in events]
-        publics = [e.visibility == "public" for e in events]
-        if overlap and _cores() > 1:
-            if self.pool is None:
-                self.pool = ProcessPoolExecutor(
+    return wait
+
+
+def _helper_died() -> None:
+    """The helper died (killed, out of memory): this batch is read here, and the next long
+    input starts a new helper."""
+    logger.warning("the reading helper process died; reading in this process")
+    _forget_helper()
+
+
+_HELPER: list[ProcessPoolExecutor] = []
+_HELPER_LOCK = threading.Lock()
+
+
+def _helper() -> ProcessPoolExecutor:
+    """The process's reading helper, started on first use and kept for the next long
+    input (its models load once). A fresh interpreter (spawn): it shares no database
+    connection and loads only the analyzer; it ends with this process, even a killed one."""
+    with _HELPER_LOCK:
+        if not _HELPER:
+            _HELPER.append(
+                ProcessPoolExecutor(
                     1,
                     mp_context=get_context("spawn"),
                     initializer=end_with_parent,
                     initargs=(os.getpid(),),
                 )
-            future = self.pool.submit(analyze_lean, texts, hints, publics, channel_kind)
-            return lambda: _by_id(events, future.result())
-        readings = analyze_lean(texts, hints, publics, channel_kind)
-        return lambda: _by_id(events, readings)
+            )
+            atexit.register(_forget_helper)
+        return _HELPER[0]
+
+
+def _forget_helper() -> None:
+    with _HELPER_LOCK:
+        while _HELPER:
+            _HELPER.pop().shutdown(wait=False, cancel_futures=True)
 
 
 def _cores() -> int:
