@@ -5,10 +5,13 @@ Charlie must never see anything of A's: every view and endpoint test checks that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from comptoir.workspaces.models import Role, Seat, Workspace
 from tests.factories import SeatFactory, UserFactory, WorkspaceFactory
@@ -28,6 +31,15 @@ class Personas:
         client = Client()
         client.force_login(seat.user)
         return client
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request through LocaleMiddleware leaves
+    its language active in the thread, which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.inbox.models import Conversation, Priority
 from comptoir.people.models import Organization, Person, Tier
@@ -135,16 +136,20 @@ class EscalationRule(models.Model):
         ordering = ["policy", "trigger", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_trigger_display()}: {self.get_action_display()}"
+        return _("%(trigger)s: %(action)s") % {
+            "trigger": self.get_trigger_display(),
+            "action": self.get_action_display(),
+        }
 
 
 class CaseStatus(models.TextChoices):
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
-    WAITING_ON_US = "waiting_on_us", _("Waiting on us")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    # Their own context: a case's words differ from a conversation's in some languages.
+    NEW = "new", pgettext_lazy("case status", "New")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", pgettext_lazy("case status", "Waiting on customer")
+    WAITING_ON_US = "waiting_on_us", pgettext_lazy("case status", "Waiting on us")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class CaseCategory(models.TextChoices):

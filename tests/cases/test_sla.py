@@ -323,7 +323,7 @@ def test_escalations_notify_reassign_and_raise_priority(
     assert sorted(n.seat_id for n in notified) == sorted([personas.bob.pk, owner.pk])
     assert {n.verb for n in notified} == {"case.escalated"}
     [text] = {n.text for n in notified}
-    assert f"#{case.number}" in text
+    assert f"n° {case.number}" in text  # in the workspace's language, French
 
     sla.check_due_cases(paris(2026, 11, 23, 11, 1))
     case.refresh_from_db()

@@ -19,7 +19,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -70,7 +70,7 @@ class CaseFilterForm(ListFilterForm):
         required=False,
         choices=[("", _("Any status")), (queries.ACTIVE, _("Not finished")), *CaseStatus.choices],
     )
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    owner = forms.ChoiceField(label=pgettext_lazy("case", "Owner"), required=False)
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
@@ -119,7 +119,9 @@ class OpenCaseForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
     )
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label=pgettext_lazy("case", "Owner"), required=False, coerce=int, empty_value=None
+    )
     conversation = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, seats: Iterable[Seat], **kwargs: Any) -> None:
@@ -133,7 +135,9 @@ class StatusForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label=pgettext_lazy("case", "Owner"), required=False, coerce=int, empty_value=None
+    )
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
 
     def __init__(
@@ -514,10 +518,13 @@ def describe(event: Event, seats: dict[int, str], teams: dict[int, str]) -> str:
         seat = seats.get(p.get("seat") or 0)
         team = teams.get(p.get("team") or 0)
         if seat and team:
-            return gettext("Assigned to %(seat)s (%(team)s)") % {"seat": seat, "team": team}
+            return pgettext("case", "Assigned to %(seat)s (%(team)s)") % {
+                "seat": seat,
+                "team": team,
+            }
         if seat or team:
-            return gettext("Assigned to %(name)s") % {"name": seat or team}
-        return gettext("Unassigned")
+            return pgettext("case", "Assigned to %(name)s") % {"name": seat or team}
+        return pgettext("case", "Unassigned")
     if verb == "case.priority_changed":
         return gettext("Priority: %(from)s → %(to)s") % {
             "from": _label(Priority, p.get("from")),
