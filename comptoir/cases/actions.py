@@ -53,7 +53,7 @@ class CaseError(ValidationError):
 
 
 def title_from(text: str) -> str:
-    """A case title from a message: its first line, flattened and cut to fit."""
+    """A case title from a subject or a message, flattened and cut to fit."""
     flat = " ".join(text.split())
     return flat if len(flat) <= TITLE_LENGTH else flat[: TITLE_LENGTH - 1] + "…"
 
@@ -406,7 +406,7 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
         case = Case(
             workspace_id=workspace_id,
             number=first + offset,
-            title=title_from(message.text or message.conversation.subject)
+            title=title_from(message.conversation.subject or message.text)
             or _("After-sales request"),
             person_id=person_id,
             organization=organization,

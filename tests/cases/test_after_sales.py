@@ -116,7 +116,7 @@ def test_a_batch_opens_one_case_per_conversation_in_a_fixed_number_of_queries(
 ) -> None:
     a = personas.workspace_a
     key = OrganizationFactory.create(workspace=a, tier=Tier.KEY)
-    conversations = ConversationFactory.create_batch(6, workspace=a)
+    conversations = ConversationFactory.create_batch(6, workspace=a, subject="")
     MembershipFactory.create(workspace=a, person=conversations[0].person, organization=key)
     ids = []
     for convo in conversations:
@@ -140,8 +140,21 @@ def test_a_batch_opens_one_case_per_conversation_in_a_fixed_number_of_queries(
     assert len(many.captured_queries) == len(few.captured_queries)
     cases = Case.objects.filter(workspace=a).order_by("number")
     assert [c.number for c in cases] == [1, 2, 3, 4, 5, 6]
+    # Without a subject (a social thread), the first after-sales message names the case.
     assert {c.title for c in cases} == {LOST_PARCEL}
     by_person = {c.person_id: c for c in cases}
     assert by_person[conversations[0].person_id].tier == Tier.KEY
     assert by_person[conversations[0].person_id].organization == key
     assert Event.objects.filter(verb="case.opened").count() == 6
+
+
+def test_an_email_case_takes_its_subject_as_title(personas: Personas) -> None:
+    a = personas.workspace_a
+    convo = ConversationFactory.create(workspace=a, subject="Colis perdu – commande CMD-2026-1")
+    message = MessageFactory.create(
+        conversation=convo, text=LOST_PARCEL, intents={"after_sales": 1}
+    )
+
+    open_after_sales_cases(a.pk, [message.pk])
+
+    assert Case.objects.get(workspace=a).title == "Colis perdu, commande CMD-2026-1"
