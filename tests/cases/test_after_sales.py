@@ -150,7 +150,7 @@ def test_a_batch_opens_one_case_per_conversation_in_a_fixed_number_of_queries(
 
 def test_an_email_case_takes_its_subject_as_title(personas: Personas) -> None:
     a = personas.workspace_a
-    convo = ConversationFactory.create(workspace=a, subject="Colis perdu – commande CMD-2026-1")
+    convo = ConversationFactory.create(workspace=a, subject="Colis perdu, commande CMD-2026-1")
     message = MessageFactory.create(
         conversation=convo, text=LOST_PARCEL, intents={"after_sales": 1}
     )
