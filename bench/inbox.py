@@ -9,7 +9,7 @@ varied lengths spread over two years, one conversation whose thread holds 2,000 
 conversations, tags on a few. The database is a temporary SQLite file, or a
 ``comptoir_bench_inbox`` PostgreSQL database created for the run and dropped after it
 (``--pg-url`` names the server; the bulk load is followed by VACUUM ANALYZE, as autovacuum
-would do).
+would do). Either is removed at the end unless ``--keep`` is given.
 
 The app is then served by waitress in a child process, as ``comptoir serve`` does, and a
 client logged in through /login/ (and, for the API, holding a token) asks each page
@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -837,6 +838,9 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="store_true", help="print each page's slowest query plan"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (and say where) afterwards"
+    )
     args = parser.parse_args()
     loads = [load_average()]
     where = configure(args.db, args.pg_url)
@@ -847,8 +851,15 @@ def main() -> None:
         loads.append(load_average())
         report(args.db, where, built, results, loads)
     finally:
-        if args.db == "postgres":
+        if args.keep:
+            print(f"kept            {where}")
+        elif args.db == "postgres":
             drop_postgres(args.pg_url)
+        else:
+            from django.db import connections
+
+            connections.close_all()
+            shutil.rmtree(os.environ["COMPTOIR_DATA_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

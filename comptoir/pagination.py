@@ -72,6 +72,13 @@ def _after(ordering: tuple[str, ...], values: list[Any]) -> Q:
         if index < len(ordering) - 1:
             step = step | (Q(**{name: values[index]}) & condition)
         condition = step
+    if len(ordering) > 1 and values[0] is not None:
+        # Implied by the condition, but only this form lets the database use the index
+        # as a range: without it the OR makes PostgreSQL and SQLite walk the index from
+        # its start and filter, so a deep page costs as much as the history before it.
+        first = ordering[0]
+        bound = "lte" if first.startswith("-") else "gte"
+        condition = Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
     return condition
 
 

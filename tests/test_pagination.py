@@ -46,3 +46,31 @@ def test_last_page_has_no_cursor(personas: Personas) -> None:
 def test_foreign_cursors_are_refused(personas: Personas, cursor: str) -> None:
     with pytest.raises(InvalidCursorError):
         paginate(Conversation.objects.all(), ORDERING, cursor=cursor)
+
+
+def test_a_deep_page_reads_the_index_as_a_range(personas: Personas) -> None:
+    from django.db import connection
+
+    from comptoir.pagination import _after
+
+    ordering = ("-last_activity_at", "-id")
+    ConversationFactory.create_batch(3, workspace=personas.workspace_a)
+    last = Conversation.objects.order_by(*ordering).first()
+    assert last is not None
+    queryset = (
+        Conversation.objects.filter(workspace=personas.workspace_a)
+        .filter(_after(ordering, [last.last_activity_at, last.pk]))
+        .order_by(*ordering)[:50]
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as db:
+        if connection.vendor == "sqlite":
+            db.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in db.fetchall())
+            assert "last_activity_at<" in plan.replace(" ", ""), plan
+        else:
+            db.execute("SET LOCAL enable_seqscan = off")
+            db.execute(f"EXPLAIN {sql}", params)
+            lines = [str(row[0]) for row in db.fetchall()]
+            conditions = [line for line in lines if "Index Cond" in line]
+            assert any("last_activity_at <=" in line for line in conditions), lines
