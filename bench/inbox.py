@@ -189,7 +189,7 @@ def build(total: int, big: int, seed: int) -> Built:
         Urgency,
         Visibility,
     )
-    from comptoir.ingest import bulk
+    from comptoir import bulk
     from comptoir.people.models import Identity, Person
     from comptoir.workspaces.actions import do_add_seat, do_create_workspace
     from comptoir.workspaces.models import Role, Seat

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir import bulk
 from comptoir.cases import sla
 from comptoir.cases.defaults import ensure_default_policy
 from comptoir.cases.models import (
@@ -27,7 +28,7 @@ from comptoir.cases.models import (
 from comptoir.inbox.models import Conversation, Direction, Message, Priority
 from comptoir.people.models import Membership, Organization, Person, Tier
 from comptoir.understanding.intents import AFTER_SALES
-from comptoir.workspaces.actions import record_event, record_events
+from comptoir.workspaces.actions import record_event
 from comptoir.workspaces.models import Event, Seat, Team, Workspace
 
 # Statuses in which a case is still being worked on.
@@ -419,17 +420,26 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
         )
         sla.start_clocks(case, now)
         cases.append(case)
-    Case.objects.bulk_create(cases)
-    CaseConversation.objects.bulk_create(
+    # Inside the transaction (``_open_uncovered``): the fast writer of the ingest path.
+    bulk.insert(Case, cases)
+    bulk.insert(
+        CaseConversation,
         [
-            CaseConversation(case=case, conversation_id=message.conversation_id)
+            bulk.new(
+                CaseConversation,
+                case_id=case.pk,
+                conversation_id=message.conversation_id,
+                added_by_id=None,
+            )
             for case, message in zip(cases, messages, strict=True)
-        ]
+        ],
     )
     _clear_unhandled(m.conversation_id for m in messages)
-    record_events(
-        Event(
+    events = [
+        bulk.new(
+            Event,
             workspace_id=workspace_id,
+            actor_id=None,
             verb="case.opened",
             subject_type="case",
             subject_id=case.pk,
@@ -446,7 +456,8 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
             },
         )
         for case, message in zip(cases, messages, strict=True)
-    )
+    ]
+    bulk.insert(Event, events)
     return len(cases)
 
 

@@ -42,7 +42,7 @@ from comptoir.inbox.models import (
     Message,
     highest_urgency,
 )
-from comptoir.ingest import bulk
+from comptoir import bulk
 from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.ingest.resolve import author_key, resolve
 from comptoir.ingest.threading import assign_conversations

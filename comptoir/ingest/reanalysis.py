@@ -19,7 +19,7 @@ from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, V
 from django.db.models.functions import Coalesce
 
 from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
-from comptoir.ingest import bulk
+from comptoir import bulk
 from comptoir.ingest.pipeline import analyzer, context_of, reading_fields
 from comptoir.understanding.strong import StrongAnalyzer, load_strong_analyzer
 

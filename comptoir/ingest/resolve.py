@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from comptoir.channels.events import Author, InboundEvent
-from comptoir.ingest import bulk
+from comptoir import bulk
 from comptoir.people.keys import declared_keys, normalize_email, normalize_phone, normalize_url
 from comptoir.people.models import (
     Identity,

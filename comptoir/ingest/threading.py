@@ -17,7 +17,7 @@ from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
 from comptoir.inbox.models import Conversation, ConversationStatus, Message, Priority
-from comptoir.ingest import bulk
+from comptoir import bulk
 from comptoir.people.models import Identity
 
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)

@@ -1,4 +1,4 @@
-"""Fast bulk inserts and updates for the pipeline's hot path.
+"""Fast bulk inserts and updates for hot paths (the ingest pipeline, cases it opens).
 
 Django's ``bulk_create`` and ``bulk_update`` compile and prepare every value of every row
 through the field machinery (about 150 µs a row for a message); at ingestion rates that is
