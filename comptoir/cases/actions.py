@@ -363,10 +363,21 @@ def open_after_sales_cases(workspace_id: int, message_ids: Sequence[int]) -> int
         .select_related("conversation")
         .order_by("sent_at", "id")
     )
+    return open_after_sales_cases_of(workspace_id, list(rows))
+
+
+def open_after_sales_cases_of(workspace_id: int, messages: Sequence[Message]) -> int:
+    """``open_after_sales_cases`` for messages already in memory with their conversation
+    (the ingest pipeline's, just stored), in time order: no query to read them again."""
     # The first after-sales message of each conversation names its case.
     first_of: dict[int, Message] = {}
-    for message in rows:
-        first_of.setdefault(message.conversation_id, message)
+    for message in messages:
+        if (
+            message.workspace_id == workspace_id
+            and message.direction == Direction.INBOUND
+            and AFTER_SALES in (message.intents or {})
+        ):
+            first_of.setdefault(message.conversation_id, message)
     if not first_of:
         return 0
     for attempt in range(1, NUMBER_ATTEMPTS + 1):
@@ -401,6 +412,7 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
     now = timezone.now()
     first = _locked_next_number(workspace_id)
     cases: list[Case] = []
+    clocks: dict[tuple[str, str], Case] = {}
     for offset, message in enumerate(messages):
         person_id = message.conversation.person_id
         organization = organizations.get(person_id) if person_id else None
@@ -418,7 +430,16 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
             policy=policy,
             opened_at=now,
         )
-        sla.start_clocks(case, now)
+        # Cases opened at the same moment with the same priority and tier share their due
+        # times: the business-time arithmetic runs once for each such pair.
+        twin = clocks.get((case.priority, case.tier))
+        if twin is None:
+            sla.start_clocks(case, now)
+            clocks[case.priority, case.tier] = case
+        else:
+            case.first_response_due_at = twin.first_response_due_at
+            case.resolution_due_at = twin.resolution_due_at
+            case.next_check_at = twin.next_check_at
         cases.append(case)
     # Inside the transaction (``_open_uncovered``): the fast writer of the ingest path.
     bulk.insert(Case, cases)

@@ -31,7 +31,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
-from comptoir.cases.actions import open_after_sales_cases
+from comptoir import bulk
+from comptoir.cases.actions import open_after_sales_cases_of
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
@@ -42,7 +43,6 @@ from comptoir.inbox.models import (
     Message,
     highest_urgency,
 )
-from comptoir import bulk
 from comptoir.ingest.models import RejectedEvent, Source
 from comptoir.ingest.resolve import author_key, resolve
 from comptoir.ingest.threading import assign_conversations
@@ -416,18 +416,18 @@ def _store(
     _link_replies(channel, messages)
     bulk.insert(Message, messages)
     bulk.insert(Mention, mentions_in(workspace, channel, messages))
-    # Nothing dropped: an after-sales request (lost item, refund, return) opens its case in
-    # the same transaction as the message, so one never exists without the other.
-    after_sales = [
-        m.pk for m in messages if m.direction == Direction.INBOUND and AFTER_SALES in m.intents
-    ]
-    open_after_sales_cases(workspace.pk, after_sales)
 
     new_ids = {id(c) for c in new_conversations}
     existing = [c for key, c in {id(c): c for c in conversations}.items() if key not in new_ids]
     for conversation in existing:
         activity.apply_to_conversation(conversation)
     bulk.update(Conversation, existing, _Activity.CONVERSATION_FIELDS)
+    # Nothing dropped: an after-sales request (lost item, refund, return) opens its case in
+    # the same transaction as the message, so one never exists without the other.
+    open_after_sales_cases_of(
+        workspace.pk,
+        [m for m in messages if m.direction == Direction.INBOUND and AFTER_SALES in m.intents],
+    )
     _touch_existing_people(activity, resolution.new_people)
 
     report.stored = len(messages)

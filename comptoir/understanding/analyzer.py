@@ -147,7 +147,9 @@ class DefaultAnalyzer:
         *,
         hints: Sequence[str] | None = None,
         context: Sequence[Context] | None = None,
+        entities: bool = True,
     ) -> list[Reading]:
+        """See ``Analyzer.analyze``; ``entities=False`` leaves them out (none stored)."""
         for name, given in (("hints", hints), ("context", context)):
             if given is not None and len(given) != len(texts):
                 raise ValueError(f"{name} has {len(given)} items for {len(texts)} texts")
@@ -157,7 +159,7 @@ class DefaultAnalyzer:
         normalised = [normalise(text) for text in texts]
         intents = detect_intents(texts, normalised=normalised)
         urgencies = assess_urgency(texts, intents, context, normalised=normalised)
-        entities = extract_entities(texts, codes)
+        found = extract_entities(texts, codes) if entities else [[] for _ in texts]
         readings: list[Reading] = []
         for index, intent in enumerate(intents):
             fired = {name: intent.scores[name] for name in intent.labels}
@@ -170,7 +172,7 @@ class DefaultAnalyzer:
                     intents=fired,
                     urgency=urgencies[index].level,
                     urgency_reasons=urgencies[index].reasons,
-                    entities=tuple(entities[index]),
+                    entities=tuple(found[index]),
                     intent_scores=dict(intent.scores),
                     intent_cues=intent.cues,
                     urgency_cues=urgencies[index].cues,
@@ -195,10 +197,10 @@ def analyze_lean(
         texts,
         hints=hints,
         context=[Context(is_public=public, channel_kind=channel_kind) for public in publics],
+        entities=False,
     )
     return [
-        replace(reading, entities=(), intent_scores={}, intent_cues={}, urgency_cues=())
-        for reading in readings
+        replace(reading, intent_scores={}, intent_cues={}, urgency_cues=()) for reading in readings
     ]
 
 

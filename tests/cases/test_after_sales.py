@@ -158,3 +158,18 @@ def test_an_email_case_takes_its_subject_as_title(personas: Personas) -> None:
     open_after_sales_cases(a.pk, [message.pk])
 
     assert Case.objects.get(workspace=a).title == "Colis perdu, commande CMD-2026-1"
+
+
+def test_a_conversation_already_stored_is_handled_once_its_case_opens(
+    personas: Personas, channel: Channel
+) -> None:
+    receive(personas, channel, event(1, "Bonjour, quels sont vos horaires d'ouverture ?"))
+    conversation = Conversation.objects.get()
+    assert conversation.unhandled_since is not None
+
+    receive(personas, channel, event(2, LOST_PARCEL))
+
+    conversation.refresh_from_db()
+    assert list(conversation.cases.all()) == [Case.objects.get()]
+    assert conversation.unhandled_since is None
+    assert conversation.message_count == 2

@@ -9,6 +9,7 @@ from the database is escaped there as the template engine would.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,11 +17,10 @@ from typing import Any
 from django import forms, template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
-from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils import dateformat, formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from comptoir.inbox.models import (
@@ -52,28 +52,35 @@ ROW = (
 )
 
 
+def _e(value: object) -> str:
+    """Escaped as Django's ``escape`` does (the same html.escape), without its lazy wrapper:
+    every value from the database goes through here before it joins the markup."""
+    return html.escape(str(value))
+
+
 class _Labels:
-    """What every row of one page shares, in the request's language."""
+    """What every row of one page shares, in the request's language, escaped."""
 
     def __init__(self) -> None:
-        self.status = {value: str(label) for value, label in ConversationStatus.choices}
-        self.priority = {value: str(label) for value, label in Priority.choices}
-        self.urgency = {value: str(label) for value, label in Urgency.choices}
-        self.sentiment = {value: str(label) for value, label in Sentiment.choices}
+        self.status = {value: _e(label) for value, label in ConversationStatus.choices}
+        self.priority = {value: _e(label) for value, label in Priority.choices}
+        self.urgency = {value: _e(label) for value, label in Urgency.choices}
+        self.sentiment = {value: _e(label) for value, label in Sentiment.choices}
         self.sentiment_title = {
-            value: gettext("Sentiment: %(sentiment)s") % {"sentiment": label}
-            for value, label in self.sentiment.items()
+            value: _e(gettext("Sentiment: %(sentiment)s") % {"sentiment": label})
+            for value, label in Sentiment.choices
         }
-        self.language = gettext("Language")
+        self.language = _e(gettext("Language"))
         self.unknown = gettext("Unknown person")
         self.untitled = gettext("(no subject)")
-        self.unassigned = format_html('<span class="muted">{}</span>', gettext("Unassigned"))
-        self.channels: dict[tuple[str, str], SafeString] = {}
+        self.unassigned = f'<span class="muted">{_e(gettext("Unassigned"))}</span>'
+        self.datetime_format = formats.get_format("DATETIME_FORMAT")
+        self.channels: dict[tuple[str, str], str] = {}
 
-    def channel(self, kind: str, name: str) -> SafeString:
+    def channel(self, kind: str, name: str) -> str:
         key = (kind, name)
         if key not in self.channels:
-            self.channels[key] = channel_badge(kind, name)
+            self.channels[key] = str(channel_badge(kind, name))
         return self.channels[key]
 
 
@@ -91,165 +98,127 @@ def _tags_of(conversations: Sequence[Conversation]) -> dict[int, list[tuple[str,
     return found
 
 
-def _tag_list(tags: list[tuple[str, str]]) -> SafeString:
+def _tag_list(tags: list[tuple[str, str]]) -> str:
     if not tags:
-        return mark_safe("")  # noqa: S308 - an empty string
-    chips = format_html_join(
-        "",
-        '<li class="tag-chip"{}>{}</li>',
-        (
-            (format_html(' style="--tag: {}"', color) if color else "", name)
-            for name, color in tags
-        ),
+        return ""
+    chips = "".join(
+        '<li class="tag-chip"{}>{}</li>'.format(
+            f' style="--tag: {_e(color)}"' if color else "", _e(name)
+        )
+        for name, color in tags
     )
-    return format_html('<ul class="tag-list tag-list-sm" role="list">{}</ul>', chips)
+    return f'<ul class="tag-list tag-list-sm" role="list">{chips}</ul>'
 
 
-def _badges(convo: Conversation, labels: _Labels) -> SafeString:
-    parts: list[SafeString] = []
+def _badges(convo: Conversation, labels: _Labels) -> str:
+    parts: list[str] = []
     if convo.language:
-        parts.append(
-            format_html(
-                '<span class="lang-tag" title="{}">{}</span>', labels.language, convo.language.upper()
-            )
-        )
+        language = _e(convo.language.upper())
+        parts.append(f'<span class="lang-tag" title="{labels.language}">{language}</span>')
     if convo.sentiment:
-        label = labels.sentiment.get(convo.sentiment, convo.sentiment)
-        title = labels.sentiment_title.get(
-            convo.sentiment, gettext("Sentiment: %(sentiment)s") % {"sentiment": label}
-        )
+        value = _e(convo.sentiment)
+        label = labels.sentiment.get(convo.sentiment, value)
+        title = labels.sentiment_title.get(convo.sentiment, label)
         parts.append(
-            format_html(
-                '<span class="sentiment-dot sentiment-{}" title="{}">'
-                '<span class="visually-hidden">{}</span></span>',
-                convo.sentiment,
-                title,
-                label,
-            )
+            f'<span class="sentiment-dot sentiment-{value}" title="{title}">'
+            f'<span class="visually-hidden">{label}</span></span>'
         )
     if convo.priority in HIGH:
-        parts.append(
-            format_html(
-                '<span class="badge badge-sm priority-{}">{}</span>',
-                convo.priority,
-                labels.priority.get(convo.priority, convo.priority),
-            )
-        )
+        label = labels.priority.get(convo.priority, _e(convo.priority))
+        parts.append(f'<span class="badge badge-sm priority-{convo.priority}">{label}</span>')
     if convo.urgency in HIGH:
-        parts.append(
-            format_html(
-                '<span class="badge badge-sm urgency-{}">{}</span>',
-                convo.urgency,
-                labels.urgency.get(convo.urgency, convo.urgency),
-            )
-        )
-    return format_html_join("", "{}", ((part,) for part in parts))
+        label = labels.urgency.get(convo.urgency, _e(convo.urgency))
+        parts.append(f'<span class="badge badge-sm urgency-{convo.urgency}">{label}</span>')
+    return "".join(parts)
 
 
-def _subject(convo: Conversation, url: str, labels: _Labels) -> SafeString:
+def _subject(convo: Conversation, url: str, labels: _Labels) -> str:
     if convo.subject:
-        return format_html(
-            '<a class="subject" href="{}">{}</a>', url, Truncator(convo.subject).chars(120)
-        )
-    text = convo.last_message_preview or labels.untitled
-    return format_html(
-        '<a class="subject subject-untitled" href="{}">{}</a>', url, Truncator(text).chars(160)
-    )
+        return f'<a class="subject" href="{url}">{_e(Truncator(convo.subject).chars(120))}</a>'
+    text = _e(Truncator(convo.last_message_preview or labels.untitled).chars(160))
+    return f'<a class="subject subject-untitled" href="{url}">{text}</a>'
 
 
-def _assignee(convo: Conversation, labels: _Labels) -> SafeString:
+def _assignee(convo: Conversation, labels: _Labels) -> str:
     seat, team = convo.assignee, convo.assignee_team
     if seat is None and team is None:
         return labels.unassigned
-    parts: list[SafeString] = []
-    if seat is not None:
-        parts.append(format_html("{}", seat.display_name))
+    text = _e(seat.display_name) if seat is not None else ""
     if team is not None:
-        if seat is not None:
-            parts.append(mark_safe("<br>"))  # noqa: S308 - a constant tag
-        parts.append(format_html('<span class="muted">{}</span>', team.name))
-    return format_html_join("", "{}", ((part,) for part in parts))
+        text += f'{"<br>" if seat is not None else ""}<span class="muted">{_e(team.name)}</span>'
+    return text
 
 
 @register.simple_tag(takes_context=True)
 def inbox_rows(context: template.Context, conversations: Sequence[Conversation]) -> SafeString:
     """The <tr> of each conversation of an inbox page (see inbox/_page.html)."""
     if not conversations:
-        return mark_safe("")  # noqa: S308 - an empty string
+        return SafeString("")
     slug = context["seat"].workspace.slug
     # The conversation's URL is its prefix and its id: one reverse() for the page.
     prefix, _zero, suffix = reverse("web:conversation", args=[slug, 0]).rpartition("0")
+    prefix, suffix = _e(prefix), _e(suffix)
     labels = _Labels()
     tags = _tags_of(conversations)
     rows = []
     for convo in conversations:
-        url = f"{prefix}{convo.pk}{suffix}"
-        person, identity = convo.person, convo.identity
+        person, identity, channel = convo.person, convo.identity, convo.channel
         handle = identity.label if identity is not None else ""
         name = (person.display_name if person is not None else "") or handle or labels.unknown
-        channel = convo.channel
-        when = template_localtime(convo.last_activity_at)
+        when = localtime(convo.last_activity_at) if convo.last_activity_at else None
+        preview = convo.last_message_preview
         rows.append(
-            format_html(
-                ROW,
-                status=convo.status,
+            ROW.format(
+                status=_e(convo.status),
                 hue=avatar_hue(name),
-                initials=initials(name),
-                name=name,
-                handle=format_html('<span class="who-handle">{}</span>', handle)
-                if identity is not None
-                else "",
+                initials=_e(initials(name)),
+                name=_e(name),
+                handle=f'<span class="who-handle">{_e(handle)}</span>' if identity else "",
                 channel=labels.channel(channel.kind, channel.name),
                 badges=_badges(convo, labels),
-                subject=_subject(convo, url, labels),
+                subject=_subject(convo, f"{prefix}{int(convo.pk)}{suffix}", labels),
                 tags=_tag_list(tags.get(convo.pk, [])),
-                preview=format_html(
-                    '<div class="preview">{}</div>',
-                    Truncator(convo.last_message_preview).chars(140),
-                )
-                if convo.subject and convo.last_message_preview
+                preview=f'<div class="preview">{_e(Truncator(preview).chars(140))}</div>'
+                if convo.subject and preview
                 else "",
-                status_label=labels.status.get(convo.status, convo.status),
+                status_label=labels.status.get(convo.status, _e(convo.status)),
                 assignee=_assignee(convo, labels),
-                count=convo.message_count,
-                iso=formats.date_format(when, "c") if when else "",
-                when=formats.date_format(when, "DATETIME_FORMAT") if when else "",
-                ago=naturaltime(when) if when else "",
+                count=int(convo.message_count),
+                iso=_e(when.isoformat()) if when else "",
+                when=_e(dateformat.format(when, labels.datetime_format)) if when else "",
+                ago=_e(naturaltime(when)) if when else "",
             )
         )
-    return format_html_join("\n", "{}", ((row,) for row in rows))
+    # Every value above went through _e (or is a number, or a safe channel badge).
+    return mark_safe("\n".join(rows))  # noqa: S308
 
 
-def _select(field: forms.BoundField) -> SafeString:
+def _select(field: forms.BoundField) -> str:
     """One filter as Django's Select widget draws it, without the widget's templates."""
     value = field.value()
     chosen = "" if value is None else str(value)
     choices: Iterable[tuple[Any, Any]] = getattr(field.field, "choices", ())
-    options = format_html_join(
-        "\n",
-        '<option value="{}"{}>{}</option>',
-        (
-            (
-                "" if key is None else key,
-                mark_safe(" selected") if str("" if key is None else key) == chosen else "",  # noqa: S308 - a constant
-                label,
-            )
-            for key, label in choices
-        ),
+    options = "\n".join(
+        '<option value="{}"{}>{}</option>'.format(
+            _e(key), " selected" if key == chosen else "", _e(label)
+        )
+        for key, label in ((("" if key is None else str(key)), label) for key, label in choices)
     )
-    return format_html(
-        '<label class="field">\n<span class="field-label">{}</span>\n'
-        '<select name="{}" id="{}">\n{}\n</select>\n</label>',
-        field.label,
-        field.html_name,
-        field.auto_id,
-        options,
+    # A value the field refused is marked as Django's widget marks it.
+    invalid = (
+        f' aria-invalid="true" aria-describedby="{_e(field.auto_id)}_error"' if field.errors else ""
+    )
+    return (
+        f'<label class="field">\n<span class="field-label">{_e(field.label)}</span>\n'
+        f'<select name="{_e(field.html_name)}"{invalid} id="{_e(field.auto_id)}">\n{options}\n'
+        "</select>\n"
+        "</label>"
     )
 
 
 @register.simple_tag
 def filter_selects(form: forms.Form) -> SafeString:
     """Every field of the inbox's filter form but the search box, each a labelled select."""
-    return format_html_join(
-        "\n", "{}", ((_select(field),) for field in form if field.name != "q")
-    )
+    selects = [_select(field) for field in form if field.name != "q"]
+    # Labels, names and choices went through _e.
+    return mark_safe("\n".join(selects))  # noqa: S308

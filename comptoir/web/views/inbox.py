@@ -72,7 +72,8 @@ def _filter_form(request: SeatedRequest) -> WorkInboxFilterForm:
         request.GET,
         channels=list(scoped(Channel, workspace).order_by("name")),
         seats=list(active_seats(workspace)),
-        teams=list(teams(workspace).order_by("name")),
+        # The filter shows each team's name only: its members are not fetched.
+        teams=list(teams(workspace).prefetch_related(None).order_by("name")),
         tags=list(tags(workspace).order_by("name")),
         me=request.seat,
     )
@@ -86,7 +87,7 @@ def inbox(request: SeatedRequest) -> HttpResponse:
         request,
         "web/inbox",
         form,
-        conversations(workspace, form.to_filter()).prefetch_related("tags"),
+        conversations(workspace, form.to_filter()),
         CONVERSATION_ORDERING,
         size=PAGE_SIZE,
         extra={"since": timezone.now(), "poll_seconds": POLL_SECONDS},
