@@ -175,6 +175,7 @@ def build(total: int, big: int, seed: int) -> Built:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from comptoir import bulk
     from comptoir.cases.models import Case, CaseCategory, CaseConversation, CaseStatus
     from comptoir.channels.actions import do_create_channel
     from comptoir.inbox.models import (
@@ -189,7 +190,6 @@ def build(total: int, big: int, seed: int) -> Built:
         Urgency,
         Visibility,
     )
-    from comptoir import bulk
     from comptoir.people.models import Identity, Person
     from comptoir.workspaces.actions import do_add_seat, do_create_workspace
     from comptoir.workspaces.models import Role, Seat
