@@ -392,14 +392,23 @@ def open_after_sales_cases_of(workspace_id: int, messages: Sequence[Message]) ->
 
 @transaction.atomic
 def _open_uncovered(workspace_id: int, first_of: dict[int, Message]) -> int:
-    covered = set(
-        CaseConversation.objects.filter(
-            conversation_id__in=list(first_of),
-            case__workspace_id=workspace_id,
-            case__category=CaseCategory.AFTER_SALES,
-            case__status__in=OPEN_STATUSES,
-        ).values_list("conversation_id", flat=True)
-    )
+    # Two lookups driven by the conversations' own index: a join lets the planner start
+    # from the workspace's open cases instead, whose number grows with its history.
+    links: dict[int, list[int]] = {}
+    for chunk in bulk.chunks(list(first_of)):
+        for conversation_id, case_id in CaseConversation.objects.filter(
+            conversation_id__in=chunk
+        ).values_list("conversation_id", "case_id"):
+            links.setdefault(case_id, []).append(conversation_id)
+    covered: set[int] = set()
+    for chunk in bulk.chunks(list(links)):
+        for case_id in Case.objects.filter(
+            pk__in=chunk,
+            workspace_id=workspace_id,
+            category=CaseCategory.AFTER_SALES,
+            status__in=OPEN_STATUSES,
+        ).values_list("pk", flat=True):
+            covered.update(links[case_id])
     todo = [m for pk, m in first_of.items() if pk not in covered]
     return _open_cases_for(workspace_id, todo) if todo else 0
 

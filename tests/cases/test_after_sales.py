@@ -137,7 +137,9 @@ def test_a_batch_opens_one_case_per_conversation_in_a_fixed_number_of_queries(
         opened += open_after_sales_cases(a.pk, ids)
 
     assert opened == 6
-    assert len(many.captured_queries) == len(few.captured_queries)
+    # The second call also reads the cases the first one opened: one query more, whatever
+    # the number of messages.
+    assert len(many.captured_queries) == len(few.captured_queries) + 1
     cases = Case.objects.filter(workspace=a).order_by("number")
     assert [c.number for c in cases] == [1, 2, 3, 4, 5, 6]
     # Without a subject (a social thread), the first after-sales message names the case.
