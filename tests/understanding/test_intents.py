@@ -133,3 +133,26 @@ def test_required_literals_are_what_a_match_cannot_do_without(
     pattern: str, literals: tuple[str, ...]
 ) -> None:
     assert required_literals(pattern) == literals
+
+
+def test_word_start_patterns_find_what_the_plain_expression_finds() -> None:
+    """The faster search of cues opening on a word boundary gives the same matches."""
+    import json
+    from pathlib import Path
+
+    from comptoir.understanding.intents import _COMPILED, normalise
+
+    root = Path(__file__).resolve().parents[1] / "data" / "intents"
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(root.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    texts += ["", "x", "_merci", "merci_", "2merci", "l'arnaque", "re-arnaque", "arnaque!"]
+    folded = [normalise(text) for text in texts]
+    for compiled in _COMPILED:
+        for text in folded:
+            plain = compiled.pattern.whole.search(text)
+            fast = compiled.pattern.search(text)
+            assert (plain and plain.span()) == (fast and fast.span()), (compiled.cue, text)
