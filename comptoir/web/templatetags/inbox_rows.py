@@ -3,13 +3,15 @@
 A page of the inbox shows 50 rows of a dozen cells each; through the template engine each
 row cost about 0.4 ms (translations, choice labels, dates and URLs worked out again for
 every row). Here what is the same for every row (labels, the URL's prefix, the current
-time) is worked out once per page, and each row is one ``format_html`` call: every value
-from the database is escaped there as the template engine would.
+time) is worked out once per page, and each row is one string: every value from the
+database is escaped (``_e``, the html.escape Django's own escaping uses) before it joins
+the markup, so the output is what the template engine would give.
 """
 
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -50,6 +52,12 @@ ROW = (
     '<td class="col-when"><time datetime="{iso}" title="{when}">{ago}</time></td>'
     "</tr>"
 )
+
+
+def _truncate(text: str, length: int) -> str:
+    """The truncatechars filter: Truncator's answer, without its walk when the text fits."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def _e(value: object) -> str:
@@ -134,8 +142,8 @@ def _badges(convo: Conversation, labels: _Labels) -> str:
 
 def _subject(convo: Conversation, url: str, labels: _Labels) -> str:
     if convo.subject:
-        return f'<a class="subject" href="{url}">{_e(Truncator(convo.subject).chars(120))}</a>'
-    text = _e(Truncator(convo.last_message_preview or labels.untitled).chars(160))
+        return f'<a class="subject" href="{url}">{_e(_truncate(convo.subject, 120))}</a>'
+    text = _e(_truncate(convo.last_message_preview or labels.untitled, 160))
     return f'<a class="subject subject-untitled" href="{url}">{text}</a>'
 
 
@@ -178,7 +186,7 @@ def inbox_rows(context: template.Context, conversations: Sequence[Conversation])
                 badges=_badges(convo, labels),
                 subject=_subject(convo, f"{prefix}{int(convo.pk)}{suffix}", labels),
                 tags=_tag_list(tags.get(convo.pk, [])),
-                preview=f'<div class="preview">{_e(Truncator(preview).chars(140))}</div>'
+                preview=f'<div class="preview">{_e(_truncate(preview, 140))}</div>'
                 if convo.subject and preview
                 else "",
                 status_label=labels.status.get(convo.status, _e(convo.status)),

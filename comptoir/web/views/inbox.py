@@ -64,17 +64,40 @@ from comptoir.workspaces.roles import Capability, can
 PAGE_SIZE = 50
 THREAD_PAGE_SIZE = 50
 POLL_SECONDS = 5
+# What an inbox row shows (see templatetags/inbox_rows.py): loading only these columns
+# halves the cost of turning a page of rows into objects.
+INBOX_ROW_FIELDS = (
+    "id",
+    "status",
+    "language",
+    "sentiment",
+    "priority",
+    "urgency",
+    "subject",
+    "last_message_preview",
+    "message_count",
+    "last_activity_at",
+    "channel__kind",
+    "channel__name",
+    "person__display_name",
+    "identity__handle",
+    "identity__display_name",
+    "identity__external_id",
+    "assignee__display_name",
+    "assignee_team__name",
+)
 
 
 def _filter_form(request: SeatedRequest) -> WorkInboxFilterForm:
     workspace = request.seat.workspace
     return WorkInboxFilterForm(
         request.GET,
-        channels=list(scoped(Channel, workspace).order_by("name")),
-        seats=list(active_seats(workspace)),
-        # The filter shows each team's name only: its members are not fetched.
-        teams=list(teams(workspace).prefetch_related(None).order_by("name")),
-        tags=list(tags(workspace).order_by("name")),
+        # The filter shows names only: neither a channel's settings nor a team's members
+        # are fetched.
+        channels=list(scoped(Channel, workspace).only("id", "name").order_by("name")),
+        seats=list(active_seats(workspace).only("id", "display_name")),
+        teams=list(teams(workspace).prefetch_related(None).only("id", "name").order_by("name")),
+        tags=list(tags(workspace).only("id", "name").order_by("name")),
         me=request.seat,
     )
 
@@ -87,7 +110,7 @@ def inbox(request: SeatedRequest) -> HttpResponse:
         request,
         "web/inbox",
         form,
-        conversations(workspace, form.to_filter()),
+        conversations(workspace, form.to_filter()).only(*INBOX_ROW_FIELDS),
         CONVERSATION_ORDERING,
         size=PAGE_SIZE,
         extra={"since": timezone.now(), "poll_seconds": POLL_SECONDS},
@@ -148,7 +171,7 @@ def conversation(request: SeatedRequest, pk: int) -> HttpResponse:
         "live_cursor": _live_cursor(shown[-1] if shown else None),
         "poll_seconds": POLL_SECONDS,
         "seats": list(active_seats(workspace)),
-        "teams": list(teams(workspace).order_by("name")),
+        "teams": list(teams(workspace).prefetch_related(None).order_by("name")),
         "statuses": ConversationStatus.choices,
         "priorities": Priority.choices,
         "conversation_tags": list(convo.tags.all()),
