@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
 from comptoir import bulk
+from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
 from comptoir.ingest.pipeline import analyzer, context_of, reading_fields
 from comptoir.understanding.strong import StrongAnalyzer, load_strong_analyzer
 

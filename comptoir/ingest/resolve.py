@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from comptoir.channels.events import Author, InboundEvent
 from comptoir import bulk
+from comptoir.channels.events import Author, InboundEvent
 from comptoir.people.keys import declared_keys, normalize_email, normalize_phone, normalize_url
 from comptoir.people.models import (
     Identity,

@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from datetime import timedelta
 
+from comptoir import bulk
 from comptoir.channels.events import InboundEvent
 from comptoir.channels.models import Channel
 from comptoir.inbox.actions import preview_of
 from comptoir.inbox.models import Conversation, ConversationStatus, Message, Priority
-from comptoir import bulk
 from comptoir.people.models import Identity
 
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
