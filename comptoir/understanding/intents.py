@@ -918,7 +918,10 @@ def _read(normalised: str) -> IntentReading:
     weak_only = dict.fromkeys(INTENTS, True)
     for number in _candidates(normalised):
         needs = _NEEDS[number]
-        if needs and not any(literal in normalised for literal in needs):
+        if len(needs) == 1:
+            if needs[0] not in normalised:
+                continue
+        elif needs and not any(literal in normalised for literal in needs):
             continue
         compiled = _COMPILED[number]
         # A cue counts once, however often it is repeated.
