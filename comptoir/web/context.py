@@ -16,8 +16,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The switcher's seats, queried only when a template shows them (not in fragments)."""
     user = getattr(request, "user", None)
     seat = getattr(request, "seat", None)
+    # A page inside a workspace found them all with its seat (see views/seated.py).
+    found = getattr(request, "workspace_seats", None)
     return {
-        "nav_seats": SimpleLazyObject(lambda: list(seats_of(user)) if user else []),
+        "nav_seats": found
+        if found is not None
+        else SimpleLazyObject(lambda: list(seats_of(user)) if user else []),
         # Set by the in_workspace decorator on pages inside a workspace.
         "seat": seat,
         # The rejected events left to fix, as a badge beside the navigation's link.

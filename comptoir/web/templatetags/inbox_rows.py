@@ -14,16 +14,17 @@ import html
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from django import forms, template
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.urls import reverse
 from django.utils import dateformat, formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from comptoir.inbox.models import (
     Conversation,
@@ -37,6 +38,33 @@ from comptoir.web.templatetags.comptoir_ui import avatar_hue, channel_badge, ini
 register = template.Library()
 
 HIGH = ("high", "urgent")
+
+# What a row shows: the conversation's columns and the names of what it points to. A row
+# answers to ``pk`` like a model, and to ``id``, the end of the inbox's keyset ordering.
+ROW_FIELDS = (
+    "pk",
+    "id",
+    "status",
+    "language",
+    "sentiment",
+    "priority",
+    "urgency",
+    "subject",
+    "last_message_preview",
+    "message_count",
+    "last_activity_at",
+    "channel__kind",
+    "channel__name",
+    "person__display_name",
+    "identity_id",
+    "identity__handle",
+    "identity__display_name",
+    "identity__external_id",
+    "assignee_id",
+    "assignee__display_name",
+    "assignee_team_id",
+    "assignee_team__name",
+)
 
 ROW = (
     '<tr class="status-row-{status}">'
@@ -82,7 +110,8 @@ class _Labels:
         self.unknown = gettext("Unknown person")
         self.untitled = gettext("(no subject)")
         self.unassigned = f'<span class="muted">{_e(gettext("Unassigned"))}</span>'
-        self.datetime_format = formats.get_format("DATETIME_FORMAT")
+        self.when = _WhenFormat(formats.get_format("DATETIME_FORMAT"))
+        self.ago = _natural_time()
         self.channels: dict[tuple[str, str], str] = {}
 
     def channel(self, kind: str, name: str) -> str:
@@ -92,7 +121,94 @@ class _Labels:
         return self.channels[key]
 
 
-def _tags_of(conversations: Sequence[Conversation]) -> dict[int, list[tuple[str, str]]]:
+# Format specifiers whose text depends on the date alone, and on the time of day alone.
+_DATE_PARTS = frozenset("bdDEFjlLmMnNoStwWyYz")
+_CLOCK_PARTS = frozenset("aAfgGhHiP")
+# The text of a time-of-day specifier by language, specifier, hour and minute: at most
+# 1,440 entries a specifier, worked out once per process.
+_CLOCK_TEXTS: dict[tuple[str, str, int, int], str] = {}
+
+
+class _WhenFormat:
+    """``dateformat.format(when, format)`` for the rows of one page, piece by piece.
+
+    A format made only of date and time-of-day specifiers (as DATETIME_FORMAT is in
+    English and in French) is split once; each date specifier is worked out once per day
+    shown, and each time-of-day one once per minute of the day in the language. Any other
+    format is left to ``dateformat.format`` for each value.
+    """
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.language = get_language() or ""
+        split = dateformat.re_formatchars.split(str(fmt))
+        self.simple = all(part in _DATE_PARTS or part in _CLOCK_PARTS for part in split[1::2])
+        # (True, specifier) or (False, literal text, unescaped as dateformat does).
+        self.pieces = [
+            (True, part) if index % 2 else (False, dateformat.re_escaped.sub(r"\1", part))
+            for index, part in enumerate(split)
+            if part
+        ]
+        self.dates: dict[tuple[str, int, int, int], str] = {}
+
+    def __call__(self, when: datetime) -> str:
+        if not self.simple:
+            return dateformat.format(when, self.fmt)
+        texts = []
+        for specifier, part in self.pieces:
+            if not specifier:
+                texts.append(part)
+            elif part in _DATE_PARTS:
+                key = (part, when.year, when.month, when.day)
+                text = self.dates.get(key)
+                if text is None:
+                    text = self.dates[key] = str(getattr(dateformat.DateFormat(when), part)())
+                texts.append(text)
+            else:
+                clock = (self.language, part, when.hour, when.minute)
+                text = _CLOCK_TEXTS.get(clock)
+                if text is None:
+                    text = _CLOCK_TEXTS[clock] = str(getattr(dateformat.DateFormat(when), part)())
+                texts.append(text)
+        return "".join(texts)
+
+
+class _Kept:
+    """A translated string whose ``%`` results are kept for one page (one language): the
+    rows' "3 hours ago" and "1 day, 2 hours" repeat the same few words and numbers."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self.done: dict[tuple[tuple[str, object], ...], str] = {}
+
+    def __mod__(self, mapping: dict[str, object]) -> str:
+        key = tuple(mapping.items())
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = str(self.text % mapping)
+        return found
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def _natural_time() -> Any:
+    """The naturaltime filter's formatter, its strings kept for the page (see _Kept)."""
+    base = NaturalTimeFormatter
+
+    def kept(strings: dict[str, str]) -> dict[str, str]:
+        # A _Kept answers to % and str() as the lazy string it keeps does.
+        return {key: cast(str, _Kept(text)) for key, text in strings.items()}
+
+    class PageNaturalTime(NaturalTimeFormatter):
+        time_strings = kept(base.time_strings)
+        past_substrings = kept(base.past_substrings)
+        future_substrings = kept(base.future_substrings)
+
+    return PageNaturalTime.string_for
+
+
+def _tags_of(conversations: Sequence[Any]) -> dict[int, list[tuple[str, str]]]:
     """Each conversation's tags (name, colour) by name, in one query for the page."""
     through = Conversation.tags.through
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -118,7 +234,7 @@ def _tag_list(tags: list[tuple[str, str]]) -> str:
     return f'<ul class="tag-list tag-list-sm" role="list">{chips}</ul>'
 
 
-def _badges(convo: Conversation, labels: _Labels) -> str:
+def _badges(convo: Any, labels: _Labels) -> str:
     parts: list[str] = []
     if convo.language:
         language = _e(convo.language.upper())
@@ -140,26 +256,31 @@ def _badges(convo: Conversation, labels: _Labels) -> str:
     return "".join(parts)
 
 
-def _subject(convo: Conversation, url: str, labels: _Labels) -> str:
+def _subject(convo: Any, url: str, labels: _Labels) -> str:
     if convo.subject:
         return f'<a class="subject" href="{url}">{_e(_truncate(convo.subject, 120))}</a>'
     text = _e(_truncate(convo.last_message_preview or labels.untitled, 160))
     return f'<a class="subject subject-untitled" href="{url}">{text}</a>'
 
 
-def _assignee(convo: Conversation, labels: _Labels) -> str:
-    seat, team = convo.assignee, convo.assignee_team
+def _assignee(convo: Any, labels: _Labels) -> str:
+    seat, team = convo.assignee_id, convo.assignee_team_id
     if seat is None and team is None:
         return labels.unassigned
-    text = _e(seat.display_name) if seat is not None else ""
+    text = _e(convo.assignee__display_name) if seat is not None else ""
     if team is not None:
-        text += f'{"<br>" if seat is not None else ""}<span class="muted">{_e(team.name)}</span>'
+        name = _e(convo.assignee_team__name)
+        text += f'{"<br>" if seat is not None else ""}<span class="muted">{name}</span>'
     return text
 
 
 @register.simple_tag(takes_context=True)
-def inbox_rows(context: template.Context, conversations: Sequence[Conversation]) -> SafeString:
-    """The <tr> of each conversation of an inbox page (see inbox/_page.html)."""
+def inbox_rows(context: template.Context, conversations: Sequence[Any]) -> SafeString:
+    """The <tr> of each conversation of an inbox page (see inbox/_page.html).
+
+    Each conversation is a row of ``ROW_FIELDS`` (``values_list(*ROW_FIELDS, named=True)``):
+    the columns shown and the names of what they point to, without building models.
+    """
     if not conversations:
         return SafeString("")
     slug = context["seat"].workspace.slug
@@ -170,9 +291,14 @@ def inbox_rows(context: template.Context, conversations: Sequence[Conversation])
     tags = _tags_of(conversations)
     rows = []
     for convo in conversations:
-        person, identity, channel = convo.person, convo.identity, convo.channel
-        handle = identity.label if identity is not None else ""
-        name = (person.display_name if person is not None else "") or handle or labels.unknown
+        identity = convo.identity_id is not None
+        # Identity.label: its handle, else its display name, else its external id.
+        handle = (
+            convo.identity__handle or convo.identity__display_name or convo.identity__external_id
+            if identity
+            else ""
+        )
+        name = convo.person__display_name or handle or labels.unknown
         when = localtime(convo.last_activity_at) if convo.last_activity_at else None
         preview = convo.last_message_preview
         rows.append(
@@ -182,7 +308,7 @@ def inbox_rows(context: template.Context, conversations: Sequence[Conversation])
                 initials=_e(initials(name)),
                 name=_e(name),
                 handle=f'<span class="who-handle">{_e(handle)}</span>' if identity else "",
-                channel=labels.channel(channel.kind, channel.name),
+                channel=labels.channel(convo.channel__kind, convo.channel__name),
                 badges=_badges(convo, labels),
                 subject=_subject(convo, f"{prefix}{int(convo.pk)}{suffix}", labels),
                 tags=_tag_list(tags.get(convo.pk, [])),
@@ -193,8 +319,8 @@ def inbox_rows(context: template.Context, conversations: Sequence[Conversation])
                 assignee=_assignee(convo, labels),
                 count=int(convo.message_count),
                 iso=_e(when.isoformat()) if when else "",
-                when=_e(dateformat.format(when, labels.datetime_format)) if when else "",
-                ago=_e(naturaltime(when)) if when else "",
+                when=_e(labels.when(when)) if when else "",
+                ago=_e(labels.ago(when)) if when else "",
             )
         )
     # Every value above went through _e (or is a number, or a safe channel badge).

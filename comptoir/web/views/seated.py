@@ -13,7 +13,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
@@ -24,7 +24,7 @@ from comptoir.pagination import InvalidCursorError, paginate
 from comptoir.web.forms import ListFilterForm
 from comptoir.web.views.errors import bad_request
 from comptoir.workspaces.models import Seat
-from comptoir.workspaces.queries import seat_for
+from comptoir.workspaces.queries import seats_of
 
 _P = ParamSpec("_P")
 
@@ -37,6 +37,8 @@ class SeatedRequest(HttpRequest):
 
     htmx: HtmxDetails
     seat: Seat
+    # Every active seat of the user, the current one included (the workspace switcher's).
+    workspace_seats: list[Seat]
 
 
 class WorkspaceView(Protocol[_P]):
@@ -56,7 +58,13 @@ def in_workspace(
         request: HttpRequest, slug: str, *args: _P.args, **kwargs: _P.kwargs
     ) -> HttpResponse:
         seated = cast(SeatedRequest, request)
-        seated.seat = seat_for(request.user, slug)
+        # The user's seats are few and the switcher lists them all: one query gives both.
+        seats = list(seats_of(request.user))
+        seat = next((seat for seat in seats if seat.workspace.slug == slug), None)
+        if seat is None:
+            raise Http404("No such workspace")
+        seated.seat = seat
+        seated.workspace_seats = seats
         try:
             return view(seated, *args, **kwargs)
         except InvalidCursorError:
