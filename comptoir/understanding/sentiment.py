@@ -28,9 +28,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, pairwise
+from operator import is_not
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +70,7 @@ _NEGATORS = frozenset(
 )
 _NEGATION_REACH = 3
 _NEGATED_VALENCE = -0.74  # VADER's damping factor when a negation flips a word
+_KNOWN = partial(is_not, None)  # the n-grams the model knows: a position, 0 included
 _TOKEN_CACHE_SIZE = 200_000  # a few tens of MB at most
 _EMOJI_POSITIVE = "emopos"  # the placeholders, once lowercased
 _EMOJI_NEGATIVE = "emoneg"
@@ -233,7 +236,7 @@ class _Model:
         positions = self.token_grams.get(token)
         if positions is None:
             found = map(self.chars.index.get, char_ngrams(token))
-            positions = tuple(position for position in found if position is not None)
+            positions = cast(tuple[int, ...], tuple(filter(_KNOWN, found)))
             if len(self.token_grams) >= _TOKEN_CACHE_SIZE:
                 self.token_grams.clear()
             self.token_grams[token] = positions
@@ -268,9 +271,9 @@ def _models() -> dict[str, _Model]:
 
 
 def _word_positions(view: _View, batch: list[dict[str, int]]) -> list[dict[int, int]]:
-    index = view.index
+    known = view.index.get
     return [
-        {index[feature]: count for feature, count in features.items() if feature in index}
+        {at: count for feature, count in features.items() if (at := known(feature)) is not None}
         for features in batch
     ]
 
