@@ -89,7 +89,7 @@ FINISHED = (ConversationStatus.RESOLVED, ConversationStatus.CLOSED)
 def write_care(workspace: Workspace, company: Company, seats: dict[str, Seat]) -> None:
     language = "fr" if company.default_language == "fr" else "en"
     owner = seats[company.employees[0].email]
-    care, sales = _teams(workspace, language, list(seats.values()), owner)
+    care = _teams(workspace, language, list(seats.values()), owner)
     for title, body in SAVED_REPLIES["fr"] + SAVED_REPLIES["en"]:
         reply_language = "fr" if (title, body) in SAVED_REPLIES["fr"] else "en"
         do_create_saved_reply(
@@ -110,18 +110,16 @@ def write_care(workspace: Workspace, company: Company, seats: dict[str, Seat]) -
     _complaint_cases(workspace, owner)
     _cases_as_they_stand(workspace, care_owner=_first_agent(care, owner))
     _tag(workspace, tags[0])
-    del sales  # created for routing; the demo assigns nothing to it yet
 
 
-def _teams(
-    workspace: Workspace, language: str, seats: list[Seat], owner: Seat
-) -> tuple[list[Seat], list[Seat]]:
+def _teams(workspace: Workspace, language: str, seats: list[Seat], owner: Seat) -> list[Seat]:
+    """The care team (agents and managers) and the sales team; returns the care team."""
     care = [s for s in seats if s.role in (Role.AGENT, Role.MANAGER)]
     sales = [s for s in seats if s.role in (Role.MANAGER, Role.OWNER)]
     care_name, sales_name = TEAMS[language]
     do_create_team(workspace, name=care_name, member_ids=[s.pk for s in care], actor=owner)
     do_create_team(workspace, name=sales_name, member_ids=[s.pk for s in sales], actor=owner)
-    return care, sales
+    return care
 
 
 def _first_agent(care: list[Seat], owner: Seat) -> Seat:

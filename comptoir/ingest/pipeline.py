@@ -21,7 +21,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from multiprocessing import get_context
 from time import perf_counter
 from typing import Any
@@ -53,7 +52,6 @@ from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLin
 from comptoir.understanding.analyzer import (
     INTENT_THRESHOLD,
     Context,
-    DefaultAnalyzer,
     Reading,
     analyze_lean,
     end_with_parent,
@@ -229,12 +227,6 @@ def _storable(text: str) -> str:
 
 
 # 2-7. deduplicate, understand, resolve, thread, store, act ----------------------------------
-
-
-@cache
-def analyzer() -> DefaultAnalyzer:
-    """The analyzer of this process, built once: its models load on first use."""
-    return DefaultAnalyzer()
 
 
 def context_of(visibility: str, channel_kind: str) -> Context:

@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 
 from comptoir import bulk
 from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
-from comptoir.ingest.pipeline import analyzer, context_of, reading_fields
+from comptoir.ingest.pipeline import context_of, reading_fields
+from comptoir.understanding.analyzer import default_analyzer
 from comptoir.understanding.strong import StrongAnalyzer, load_strong_analyzer
 
 FIELDS = ("language", "sentiment_label", "sentiment_score", "intents", "urgency", "urgency_reasons")
@@ -52,7 +53,7 @@ def batches(messages: QuerySet[Message], size: int) -> Iterator[list[Message]]:
 
 def reanalyze(batch: Sequence[Message]) -> None:
     """Read a batch of messages in one analyzer call and write their readings back."""
-    readings = analyzer().analyze(
+    readings = default_analyzer().analyze(
         [m.text or m.conversation.subject for m in batch],
         hints=[m.language for m in batch],
         context=[context_of(m.visibility, m.channel.kind) for m in batch],

@@ -183,7 +183,8 @@ class DefaultAnalyzer:
 
 
 @cache
-def _process_analyzer() -> DefaultAnalyzer:
+def default_analyzer() -> DefaultAnalyzer:
+    """This process's default analyzer, built once: its models load on first use."""
     return DefaultAnalyzer()
 
 
@@ -193,7 +194,7 @@ def analyze_lean(
     """The default analyzer's readings without entities and cues: what is stored with a
     message, and light to send back from another process (the ingest pipeline reads long
     imports in a helper process, see ``comptoir.ingest.pipeline``)."""
-    readings = _process_analyzer().analyze(
+    readings = default_analyzer().analyze(
         texts,
         hints=hints,
         context=[Context(is_public=public, channel_kind=channel_kind) for public in publics],
