@@ -133,10 +133,10 @@ def configure(db: str, pg_url: str) -> None:
 
 def helper_peak_mib() -> float:
     """The reading helper's peak resident memory, from /proc (0 when it never started)."""
-    from comptoir.ingest import pipeline
+    from comptoir.ingest import reading
 
     total = 0.0
-    for pool in pipeline._HELPER:
+    for pool in reading._HELPER:
         for pid in list(pool._processes or {}):
             status = Path(f"/proc/{pid}/status")
             for line in status.read_text().splitlines() if status.exists() else []:

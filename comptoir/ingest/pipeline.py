@@ -10,18 +10,12 @@ duplicates are counted, not stored.
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
-import os
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
 from time import perf_counter
 from typing import Any
 
@@ -43,6 +37,7 @@ from comptoir.inbox.models import (
     highest_urgency,
 )
 from comptoir.ingest.models import RejectedEvent, Source
+from comptoir.ingest.reading import read
 from comptoir.ingest.resolve import author_key, resolve
 from comptoir.ingest.threading import assign_conversations
 from comptoir.ingest.types import Candidate, IngestReport, Rejection
@@ -53,8 +48,6 @@ from comptoir.understanding.analyzer import (
     INTENT_THRESHOLD,
     Context,
     Reading,
-    analyze_lean,
-    end_with_parent,
 )
 from comptoir.understanding.intents import AFTER_SALES
 from comptoir.webhooks.dispatch import enqueue_messages_created
@@ -86,9 +79,10 @@ def ingest(
     for batch in _batches(candidates, batch_size):
         started = perf_counter()
         events, rejected = _validate(batch)
-        # From the second batch on, the input is long: each batch is read in the helper
-        # process while the one before it is stored.
-        readings = _read(events, channel.kind, overlap=pending is not None)
+        # A long input (a second batch, or a first one that is full) shares its reading
+        # with the helper process, which reads ahead while the batch before is stored.
+        long_input = pending is not None or len(batch) >= batch_size
+        readings = read(events, channel.kind, share=long_input)
         upcoming = _Pending(batch, events, rejected, readings, perf_counter() - started)
         if pending is not None:
             report.add(_ingest_batch(workspace, channel, pending, source))
@@ -234,97 +228,6 @@ def context_of(visibility: str, channel_kind: str) -> Context:
     the author is not resolved yet, so a repeated contact is only seen when the text says
     so; ``comptoir reanalyze`` runs after storage with the same rule, for stable readings."""
     return Context(is_public=visibility == "public", channel_kind=channel_kind)
-
-
-def _read(
-    events: list[InboundEvent], channel_kind: str, *, overlap: bool
-) -> Callable[[], dict[str, Reading]]:
-    """Reads a batch of events: in this process, or, to overlap, in the helper process, so
-    that reading the next batch (CPU-bound) runs on another core while this process stores
-    the current one. Returns the call that gives the readings by external id.
-
-    Every event is read, whatever its direction: the language is stored for all, while
-    sentiment, intents and urgency are stored for inbound messages only (see
-    ``reading_fields``), as they describe what people say to the brand, not its replies.
-    """
-    if not events:
-        return dict
-    # Plain str and bool only: the helper process unpickles them without Django.
-    arguments = (
-        [str(e.text or e.subject) for e in events],
-        [str(e.language) for e in events],
-        [e.visibility == "public" for e in events],
-        str(channel_kind),
-    )
-
-    def here() -> dict[str, Reading]:
-        return _by_id(events, analyze_lean(*arguments))
-
-    if not overlap or _cores() < 2:
-        readings = here()
-        return lambda: readings
-    try:
-        future = _helper().submit(analyze_lean, *arguments)
-    except BrokenProcessPool:
-        _helper_died()
-        readings = here()
-        return lambda: readings
-
-    def wait() -> dict[str, Reading]:
-        try:
-            return _by_id(events, future.result())
-        except BrokenProcessPool:
-            _helper_died()
-            return here()
-
-    return wait
-
-
-def _helper_died() -> None:
-    """The helper died (killed, out of memory): this batch is read here, and the next long
-    input starts a new helper."""
-    logger.warning("the reading helper process died; reading in this process")
-    _forget_helper()
-
-
-_HELPER: list[ProcessPoolExecutor] = []
-_HELPER_LOCK = threading.Lock()
-
-
-def _helper() -> ProcessPoolExecutor:
-    """The process's reading helper, started on first use and kept for the next long
-    input (its models load once). A fresh interpreter (spawn): it shares no database
-    connection and loads only the analyzer; it ends with this process, even a killed one."""
-    with _HELPER_LOCK:
-        if not _HELPER:
-            _HELPER.append(
-                ProcessPoolExecutor(
-                    1,
-                    mp_context=get_context("spawn"),
-                    initializer=end_with_parent,
-                    initargs=(os.getpid(),),
-                )
-            )
-            atexit.register(_forget_helper)
-        return _HELPER[0]
-
-
-def _forget_helper() -> None:
-    with _HELPER_LOCK:
-        while _HELPER:
-            _HELPER.pop().shutdown(wait=False, cancel_futures=True)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-
-
-def _by_id(events: list[InboundEvent], readings: list[Reading]) -> dict[str, Reading]:
-    """Each event's reading, by external id (the first of duplicates wins)."""
-    by_id: dict[str, Reading] = {}
-    for event, reading in zip(events, readings, strict=True):
-        by_id.setdefault(event.external_id, reading)
-    return by_id
 
 
 def reading_fields(reading: Reading | None, direction: str) -> dict[str, Any]:

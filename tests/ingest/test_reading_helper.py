@@ -11,7 +11,7 @@ import pytest
 
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Message
-from comptoir.ingest import pipeline
+from comptoir.ingest import reading as reading_step
 from comptoir.ingest.pipeline import ingest, reading_fields
 from comptoir.ingest.types import Candidate
 from comptoir.understanding.analyzer import analyze_lean
@@ -64,7 +64,7 @@ def test_a_long_input_is_read_ahead_and_stored_as_read_in_process(
     report = ingest(personas.workspace_a, channel, candidates(0, 130), batch_size=40)
 
     assert report.stored == 130
-    assert pipeline._HELPER, "the second batch on was read by the helper"
+    assert reading_step._HELPER, "a long input shares its reading with the helper"
     texts = [TEXTS[n % len(TEXTS)] for n in range(130)]
     publics = [bool(n % 2) for n in range(130)]
     expected = analyze_lean(texts, [""] * 130, publics, "x")
@@ -77,7 +77,7 @@ def test_when_the_helper_dies_the_batches_are_read_here(
     personas: Personas, channel: Channel, caplog: pytest.LogCaptureFixture
 ) -> None:
     ingest(personas.workspace_a, channel, candidates(0, 80), batch_size=40)
-    [pid] = list(pipeline._HELPER[0]._processes or {})
+    [pid] = list(reading_step._HELPER[0]._processes or {})
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
@@ -90,5 +90,34 @@ def test_when_the_helper_dies_the_batches_are_read_here(
     assert "the reading helper process died" in caplog.text
     # The next long input has a helper again.
     ingest(personas.workspace_a, channel, candidates(200, 80), batch_size=40)
-    assert pipeline._HELPER
+    assert reading_step._HELPER
     assert Message.objects.count() == 280
+
+
+def test_a_full_first_batch_is_read_by_both_processes_with_the_same_readings(
+    personas: Personas, channel: Channel
+) -> None:
+    reading_step._forget_helper()
+    count = reading_step.SLICE * 2 + 17  # three slices: the helper takes some, this the rest
+    report = ingest(personas.workspace_a, channel, candidates(0, count), batch_size=count)
+
+    assert report.stored == count
+    assert reading_step._HELPER, "a full first batch already shares its reading"
+    texts = [TEXTS[n % len(TEXTS)] for n in range(count)]
+    publics = [bool(n % 2) for n in range(count)]
+    expected = analyze_lean(texts, [""] * count, publics, "x")
+    stored = stored_readings()
+    assert [stored[f"m{n}"] for n in range(count)] == [
+        reading_fields(r, "inbound") for r in expected
+    ]
+
+
+def test_a_short_input_is_read_here_without_starting_the_helper(
+    personas: Personas, channel: Channel
+) -> None:
+    reading_step._forget_helper()
+
+    report = ingest(personas.workspace_a, channel, candidates(0, 30), batch_size=40)
+
+    assert report.stored == 30
+    assert not reading_step._HELPER
