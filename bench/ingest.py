@@ -10,8 +10,9 @@ run: a temporary SQLite file, or a ``comptoir_bench`` PostgreSQL database droppe
 created again (``--pg-url`` names the server). Each channel's events go through one
 ``ingest`` call, as a file import or a polled backlog would: the pipeline batches them and,
 from the second batch on, reads the next batch in its helper process on the other core while
-it stores the current one. Prints messages per second end to end and the peak memory
-(maximum resident set size) of this process and of the reading helper.
+it stores the current one. Prints messages per second end to end, the CPU time of this
+process and of the reading helper (which tells which of the two the wall time waits on),
+and the peak memory (maximum resident set size) of both.
 """
 
 from __future__ import annotations
@@ -131,18 +132,23 @@ def configure(db: str, pg_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def helper_peak_mib() -> float:
-    """The reading helper's peak resident memory, from /proc (0 when it never started)."""
+def helper_usage() -> tuple[float, float]:
+    """The reading helper's peak resident memory (MiB) and CPU time (s), from /proc; zeros
+    when it never started."""
     from comptoir.ingest import reading
 
-    total = 0.0
+    peak = cpu = 0.0
     for pool in reading._HELPER:
         for pid in list(pool._processes or {}):
             status = Path(f"/proc/{pid}/status")
             for line in status.read_text().splitlines() if status.exists() else []:
                 if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-    return total
+                    peak += int(line.split()[1]) / 1024
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return peak, cpu
 
 
 def main() -> None:
@@ -177,13 +183,15 @@ def main() -> None:
         per_channel[kind].append(Candidate(location=f"event {index}", payload=payload))
     report = IngestReport()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     # Each channel's events in one call, oldest first, as an import or a backlog arrives:
     # ``ingest`` batches them, and reads each batch ahead on the second core.
     for kind, candidates in per_channel.items():
         report.add(ingest(workspace, channels[kind], candidates, batch_size=args.batch_size))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    helper_mib = helper_peak_mib()
+    helper_mib, helper_cpu = helper_usage()
 
     print(f"database        {args.db}")
     print(f"events          {args.events:,} generated ({report.duplicates:,} duplicates)")
@@ -196,6 +204,10 @@ def main() -> None:
     print(
         f"throughput      {report.stored / elapsed:,.0f} messages/s stored "
         f"({report.received / elapsed:,.0f} events/s received)"
+    )
+    print(
+        f"CPU time        {cpu:.1f} s in this process ({cpu / report.stored * 1e6:.0f} µs a "
+        f"message), {helper_cpu:.1f} s in the reading helper"
     )
     print(f"peak memory     {peak_mib:,.0f} MiB (max RSS, including the generated events)")
     print(f"reading helper  {helper_mib:,.0f} MiB (max RSS of the helper process)")

@@ -17,7 +17,7 @@ no field-level ``pre_save`` other than auto_now/auto_now_add); the caller must b
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from operator import itemgetter
@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 _M = TypeVar("_M", bound=models.Model)
@@ -36,6 +37,23 @@ LOOKUP_CHUNK = 500  # values per IN (...) lookup: well under SQLite's variable l
 def chunks(values: Sequence[_T], size: int = LOOKUP_CHUNK) -> list[Sequence[_T]]:
     """``values`` cut into slices of ``size``, for IN lookups and batched statements."""
     return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def one_of(values: Sequence[str] | Sequence[int]) -> RawSQL | list[Any]:
+    """``values`` as one parameter for an ``__in`` lookup: ``filter(pk__in=one_of(ids))``.
+
+    Django's IN lookup prepares each value through the field machinery and sends one
+    parameter per value, which at ingestion sizes costs more than the query itself. This
+    passes them all as one: a JSON array read by ``json_each`` on SQLite, an array on
+    PostgreSQL. The values must be plain text or integers, as the column stores them.
+    No values is an empty list, which Django answers without a query.
+    """
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        array = "bigint[]" if isinstance(values[0], int) else "text[]"
+        return RawSQL(f"SELECT unnest(%s::{array})", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 
 @cache
@@ -82,6 +100,22 @@ def new(model: type[_M], **values: Any) -> _M:
     return obj
 
 
+def loaded(model: type[_M], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[_M]:
+    """Saved instances of ``model`` from plain rows of the attnames ``names``, as
+    ``values_list(*names)`` gives them, without Model.__init__ or the ORM's row machinery.
+    The fields left out are deferred: reading one loads it, as with ``only()``."""
+    instances: list[_M] = []
+    alias = connection.alias
+    for row in rows:
+        obj = model.__new__(model)
+        state = obj._state = ModelState()
+        state.adding = False
+        state.db = alias
+        obj.__dict__.update(zip(names, row, strict=True))
+        instances.append(obj)
+    return instances
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` fresh primary keys for ``model``, never handed out twice."""
     if count == 0:
@@ -111,6 +145,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def _sqlite_datetime(value: Any) -> Any:
     # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
     if isinstance(value, datetime):
+        text = value.isoformat(" ")
+        if text.endswith("+00:00"):  # already UTC, the usual case: no conversion
+            return text[:-6]
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat(" ")
@@ -118,7 +155,28 @@ def _sqlite_datetime(value: Any) -> Any:
 
 
 def _json(value: Any) -> Any:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return None
+    if not value and isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _memoised(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` with the values it saw remembered: rows of one statement share many
+    values (the batch's timestamp, empty JSON), each then converted once."""
+    memo: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            result = memo[value] = convert(value)
+            return result
+        except TypeError:  # unhashable (a JSON dict or list): converted each time
+            return convert(value)
+
+    return converted
 
 
 def _converters(fields: Sequence[models.Field[Any, Any]]) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -127,7 +185,7 @@ def _converters(fields: Sequence[models.Field[Any, Any]]) -> list[tuple[int, Cal
         if isinstance(field, models.JSONField):
             converters.append((index, _json))
         elif isinstance(field, models.DateTimeField) and connection.vendor == "sqlite":
-            converters.append((index, _sqlite_datetime))
+            converters.append((index, _memoised(_sqlite_datetime)))
     return converters
 
 

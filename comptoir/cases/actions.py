@@ -91,7 +91,9 @@ def _check_same_workspace(workspace: Workspace, **objects: Any) -> None:
 
 def _clear_unhandled(conversation_ids: Iterable[int]) -> None:
     """A conversation attached to a case is handled: it leaves the Unhandled view."""
-    Conversation.objects.filter(pk__in=list(conversation_ids)).update(unhandled_since=None)
+    Conversation.objects.filter(pk__in=bulk.one_of(sorted(conversation_ids))).update(
+        unhandled_since=None
+    )
 
 
 @transaction.atomic
@@ -395,15 +397,14 @@ def _open_uncovered(workspace_id: int, first_of: dict[int, Message]) -> int:
     # Two lookups driven by the conversations' own index: a join lets the planner start
     # from the workspace's open cases instead, whose number grows with its history.
     links: dict[int, list[int]] = {}
-    for chunk in bulk.chunks(list(first_of)):
-        for conversation_id, case_id in CaseConversation.objects.filter(
-            conversation_id__in=chunk
-        ).values_list("conversation_id", "case_id"):
-            links.setdefault(case_id, []).append(conversation_id)
+    for conversation_id, case_id in CaseConversation.objects.filter(
+        conversation_id__in=bulk.one_of(list(first_of))
+    ).values_list("conversation_id", "case_id"):
+        links.setdefault(case_id, []).append(conversation_id)
     covered: set[int] = set()
-    for chunk in bulk.chunks(list(links)):
+    if links:
         for case_id in Case.objects.filter(
-            pk__in=chunk,
+            pk__in=bulk.one_of(list(links)),
             workspace_id=workspace_id,
             category=CaseCategory.AFTER_SALES,
             status__in=OPEN_STATUSES,
@@ -425,7 +426,8 @@ def _open_cases_for(workspace_id: int, messages: list[Message]) -> int:
     for offset, message in enumerate(messages):
         person_id = message.conversation.person_id
         organization = organizations.get(person_id) if person_id else None
-        case = Case(
+        case = bulk.new(
+            Case,
             workspace_id=workspace_id,
             number=first + offset,
             title=title_from(message.conversation.subject or message.text)

@@ -25,9 +25,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any
 
-from comptoir.channels.events import InboundEvent
-from comptoir.understanding.analyzer import Reading, analyze_lean, end_with_parent
+from comptoir.understanding.analyzer import (
+    INTENT_THRESHOLD,
+    Reading,
+    analyze_lean,
+    end_with_parent,
+)
+
+if TYPE_CHECKING:  # the helper process imports this module without Django
+    from comptoir.channels.events import InboundEvent
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +44,17 @@ SLICE = 250  # texts per piece of work handed to the helper: about 40 ms of read
 _HELPER: list[ProcessPoolExecutor] = []
 _HELPER_LOCK = threading.Lock()
 
-_Arguments = tuple[list[str], list[str], list[bool], str]
+_Arguments = tuple[list[str], list[str], list[bool], list[str], str]
+_Stored = dict[str, Any]  # a message's stored readings, see ``reading_fields``
 
 
 def read(
     events: Sequence[InboundEvent], channel_kind: str, *, share: bool
-) -> Callable[[], dict[str, Reading]]:
-    """Starts reading ``events``; returns the call that gives each event's reading by
-    external id (the first of duplicates wins). With ``share``, and two cores, the helper
-    process reads alongside this one (see the module docstring).
-
-    Every event is read, whatever its direction: the language is stored for all, while
-    sentiment, intents and urgency are stored for inbound messages only (see
-    ``pipeline.reading_fields``), as they describe what people say to the brand.
+) -> Callable[[], dict[str, _Stored]]:
+    """Starts reading ``events``; returns the call that gives, by external id, each
+    event's stored readings (``reading_fields``; the first of duplicates wins). With
+    ``share``, and two cores, the helper process reads alongside this one (see the module
+    docstring).
     """
     if not events:
         return dict
@@ -56,27 +62,73 @@ def read(
     texts = [str(e.text or e.subject) for e in events]
     hints = [str(e.language) for e in events]
     publics = [e.visibility == "public" for e in events]
+    directions = [str(e.direction) for e in events]
     pieces: list[_Arguments] = [
-        (texts[s : s + SLICE], hints[s : s + SLICE], publics[s : s + SLICE], str(channel_kind))
+        (
+            texts[s : s + SLICE],
+            hints[s : s + SLICE],
+            publics[s : s + SLICE],
+            directions[s : s + SLICE],
+            str(channel_kind),
+        )
         for s in range(0, len(texts), SLICE)
     ]
     if not share or _cores() < 2:
-        readings = _by_id(events, [r for piece in pieces for r in analyze_lean(*piece)])
+        readings = _by_id(events, [r for piece in pieces for r in read_piece(*piece)])
         return lambda: readings
     futures = _hand_over(pieces)
 
-    def collect() -> dict[str, Reading]:
+    def collect() -> dict[str, _Stored]:
         return _by_id(events, list(chain.from_iterable(_gather(pieces, futures))))
 
     return collect
 
 
-def _hand_over(pieces: list[_Arguments]) -> list[Future[list[Reading]] | None]:
+def read_piece(
+    texts: list[str],
+    hints: list[str],
+    publics: list[bool],
+    directions: list[str],
+    channel_kind: str,
+) -> list[_Stored]:
+    """The stored readings of a piece of a batch, in this process or the helper."""
+    readings = analyze_lean(texts, hints, publics, channel_kind)
+    return [reading_fields(r, d) for r, d in zip(readings, directions, strict=True)]
+
+
+def reading_fields(reading: Reading | None, direction: str) -> _Stored:
+    """A message's stored readings: the language always; sentiment, intents and urgency
+    for inbound messages only, as they describe what people say to the brand, not its
+    replies. Only the intents that fire are kept, with their scores rounded."""
+    if reading is None or direction != "inbound":
+        return {
+            "language": reading.language if reading else "",
+            "sentiment_label": "",
+            "sentiment_score": None,
+            "intents": {},
+            "urgency": "",
+            "urgency_reasons": [],
+        }
+    return {
+        "language": reading.language,
+        "sentiment_label": reading.sentiment,
+        "sentiment_score": round(reading.sentiment_score, 3),
+        "intents": {
+            name: round(score, 2)
+            for name, score in reading.intents.items()
+            if score >= INTENT_THRESHOLD
+        },
+        "urgency": str(reading.urgency),
+        "urgency_reasons": [str(reason) for reason in reading.urgency_reasons],
+    }
+
+
+def _hand_over(pieces: list[_Arguments]) -> list[Future[list[_Stored]] | None]:
     """Each piece handed to the helper; None for those it could not take (it died)."""
-    futures: list[Future[list[Reading]] | None] = []
+    futures: list[Future[list[_Stored]] | None] = []
     for piece in pieces:
         try:
-            futures.append(_helper().submit(analyze_lean, *piece))
+            futures.append(_helper().submit(read_piece, *piece))
         except BrokenProcessPool:
             _helper_died()
             futures.append(None)
@@ -84,16 +136,16 @@ def _hand_over(pieces: list[_Arguments]) -> list[Future[list[Reading]] | None]:
 
 
 def _gather(
-    pieces: list[_Arguments], futures: list[Future[list[Reading]] | None]
-) -> list[list[Reading]]:
+    pieces: list[_Arguments], futures: list[Future[list[_Stored]] | None]
+) -> list[list[_Stored]]:
     """Each piece's readings. The helper works from the first piece: this process takes
     back, from the last, those it has not started and reads them itself."""
-    results: list[list[Reading] | None] = [None] * len(pieces)
+    results: list[list[_Stored] | None] = [None] * len(pieces)
     for index in reversed(range(len(pieces))):
         future = futures[index]
         if future is None or future.cancel():
-            results[index] = analyze_lean(*pieces[index])
-    gathered: list[list[Reading]] = []
+            results[index] = read_piece(*pieces[index])
+    gathered: list[list[_Stored]] = []
     for index, result in enumerate(results):
         future = futures[index]
         if result is None and future is not None:
@@ -101,13 +153,13 @@ def _gather(
                 result = future.result()
             except BrokenProcessPool:
                 _helper_died()
-                result = analyze_lean(*pieces[index])
+                result = read_piece(*pieces[index])
         gathered.append(result or [])
     return gathered
 
 
-def _by_id(events: Sequence[InboundEvent], readings: list[Reading]) -> dict[str, Reading]:
-    by_id: dict[str, Reading] = {}
+def _by_id(events: Sequence[InboundEvent], readings: list[_Stored]) -> dict[str, _Stored]:
+    by_id: dict[str, _Stored] = {}
     for event, reading in zip(events, readings, strict=True):
         by_id.setdefault(event.external_id, reading)
     return by_id

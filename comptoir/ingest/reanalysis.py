@@ -1,7 +1,7 @@
 """Reading stored messages again: by primary key ranges, one analyzer call and one bulk
 update per batch, then the conversations' roll-ups recomputed in bulk.
 
-The readings follow the pipeline's rules (``comptoir.ingest.pipeline.reading_fields``):
+The readings follow the pipeline's rules (``comptoir.ingest.reading.reading_fields``):
 the language for every message, sentiment, intents and urgency for inbound ones. The
 stored language is passed back as the hint, so a language the channel declared at ingest
 is kept; the context is the message's visibility and channel kind, with no count of
@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 
 from comptoir import bulk
 from comptoir.inbox.models import URGENCY_RANK, Conversation, Direction, Message
-from comptoir.ingest.pipeline import context_of, reading_fields
+from comptoir.ingest.pipeline import context_of
+from comptoir.ingest.reading import reading_fields
 from comptoir.understanding.analyzer import default_analyzer
 from comptoir.understanding.strong import StrongAnalyzer, load_strong_analyzer
 

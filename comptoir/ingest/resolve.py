@@ -112,20 +112,21 @@ def resolve(
     owners_by_key: dict[str, set[int]] = defaultdict(set)
     key_identities: set[tuple[str, str]] = set()
     for kind, lookups in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
-        for chunk in bulk.chunks(lookups):
-            for external_id, person_id in Identity.objects.filter(
-                workspace=workspace, kind=kind, external_id__in=chunk
-            ).values_list("external_id", "person_id"):
-                owners_by_key[f"{kind}:{external_id}"].add(person_id)
-                key_identities.add((str(kind), external_id))
-    for chunk in bulk.chunks(declared):
+        if not lookups:
+            continue
+        for external_id, person_id in Identity.objects.filter(
+            workspace=workspace, kind=kind, external_id__in=bulk.one_of(lookups)
+        ).values_list("external_id", "person_id"):
+            owners_by_key[f"{kind}:{external_id}"].add(person_id)
+            key_identities.add((str(kind), external_id))
+    if declared:
         for url, person_id in Identity.objects.filter(
-            workspace=workspace, profile_url__in=chunk
+            workspace=workspace, profile_url__in=bulk.one_of(declared)
         ).values_list("profile_url", "person_id"):
             owners_by_key[f"url:{url}"].add(person_id)
-    for chunk in bulk.chunks(profiles):
+    if profiles:
         for url, person_id in ProfileLink.objects.filter(
-            workspace=workspace, url__in=chunk
+            workspace=workspace, url__in=bulk.one_of(profiles)
         ).values_list("url", "identity__person_id"):
             owners_by_key[f"declared:{url}"].add(person_id)
 
@@ -165,7 +166,7 @@ def resolve(
         person: Person
         if people:
             oldest = min(people, key=lambda pid: (first_seen[pid], pid))
-            person = Person(pk=oldest, workspace_id=workspace.pk)
+            [person] = bulk.loaded(Person, ("id", "workspace_id"), [(oldest, workspace.pk)])
             if len(people) > 1:
                 resolution.suggestions.extend(_claim_suggestions(workspace, people, grouped))
         else:
@@ -231,27 +232,36 @@ def _existing_identities(
         by_kind[kind].append(external_id)
     found: dict[AuthorKey, Identity] = {}
     for kind, ids in by_kind.items():
-        for chunk in bulk.chunks(sorted(ids)):
-            for identity in Identity.objects.filter(
-                workspace=workspace, kind=kind, external_id__in=chunk
-            ).only(
-                "id",
-                "person_id",
-                "kind",
-                "external_id",
-                "handle",
-                "display_name",
-                "profile_url",
-                "avatar_url",
-            ):
-                found[(identity.kind, identity.external_id)] = identity
+        rows = Identity.objects.filter(
+            workspace=workspace, kind=kind, external_id__in=bulk.one_of(sorted(ids))
+        ).values_list(*_IDENTITY_FIELDS)
+        for identity in bulk.loaded(Identity, _IDENTITY_FIELDS, rows):
+            found[(identity.kind, identity.external_id)] = identity
     return found
+
+
+# What resolution reads and may change of an existing identity; the rest stays deferred.
+_IDENTITY_FIELDS = (
+    "id",
+    "workspace_id",
+    "person_id",
+    "kind",
+    "external_id",
+    "handle",
+    "display_name",
+    "profile_url",
+    "avatar_url",
+)
 
 
 def _first_seen_of(person_ids: set[int]) -> dict[int, datetime]:
     if not person_ids:
         return {}
-    return dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "first_seen_at"))
+    return dict(
+        Person.objects.filter(pk__in=bulk.one_of(sorted(person_ids))).values_list(
+            "pk", "first_seen_at"
+        )
+    )
 
 
 def _display_name(author: Author) -> str:
@@ -260,9 +270,10 @@ def _display_name(author: Author) -> str:
 
 
 def _new_identity(workspace: Workspace, author: _Author, person: Person) -> Identity:
-    identity = bulk.new(
+    return bulk.new(
         Identity,
         workspace_id=workspace.pk,
+        person=person,
         kind=author.key[0],
         external_id=author.key[1],
         handle=author.author.handle[:255],
@@ -270,8 +281,6 @@ def _new_identity(workspace: Workspace, author: _Author, person: Person) -> Iden
         profile_url=author.profile_url,
         avatar_url=author.author.avatar_url,
     )
-    identity.person = person
-    return identity
 
 
 def _refresh(identity: Identity, author: _Author) -> bool:

@@ -51,22 +51,21 @@ def assign_conversations(
     """
     replied = sorted({r for e in events for r in (e.in_reply_to, *e.references) if r})
     conversation_of_message: dict[str, int] = {}
-    for chunk in bulk.chunks(replied):
+    if replied:
         for external_id, conversation_id in Message.objects.filter(
-            channel=channel, external_id__in=chunk
+            channel=channel, external_id__in=bulk.one_of(replied)
         ).values_list("external_id", "conversation_id"):
             if external_id:
                 conversation_of_message[external_id] = conversation_id
     keys = sorted({_thread_key(e) for e in events})
     conversation_of_key: dict[str, int] = {}
-    for chunk in bulk.chunks(keys):
-        # The most recent conversation wins when a thread key was reused.
-        for key, pk in (
-            Conversation.objects.filter(channel=channel, thread_key__in=chunk)
-            .order_by("last_activity_at", "id")
-            .values_list("thread_key", "id")
-        ):
-            conversation_of_key[key] = pk
+    # The most recent conversation wins when a thread key was reused.
+    for key, pk in (
+        Conversation.objects.filter(channel=channel, thread_key__in=bulk.one_of(keys))
+        .order_by("last_activity_at", "id")
+        .values_list("thread_key", "id")
+    ):
+        conversation_of_key[key] = pk
     by_subject = _email_subject_candidates(channel, events, identities)
 
     chosen: list[int | Conversation] = []
@@ -112,7 +111,10 @@ def assign_conversations(
         chosen.append(target)
 
     existing_ids = sorted({t for t in chosen if isinstance(t, int)})
-    locked = {c.pk: c for c in Conversation.objects.select_for_update().filter(pk__in=existing_ids)}
+    locked = {
+        c.pk: c
+        for c in Conversation.objects.select_for_update().filter(pk__in=bulk.one_of(existing_ids))
+    }
     return [t if isinstance(t, Conversation) else locked[t] for t in chosen], new
 
 

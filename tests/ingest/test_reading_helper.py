@@ -12,7 +12,8 @@ import pytest
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Message
 from comptoir.ingest import reading as reading_step
-from comptoir.ingest.pipeline import ingest, reading_fields
+from comptoir.ingest.pipeline import ingest
+from comptoir.ingest.reading import reading_fields
 from comptoir.ingest.types import Candidate
 from comptoir.understanding.analyzer import analyze_lean
 from tests.conftest import Personas
