@@ -12,12 +12,18 @@ lets a reply point at a parent from the same batch without a second write.
 Only plain concrete fields are supported (no multi-table inheritance, no generated fields,
 no field-level ``pre_save`` other than auto_now/auto_now_add); the caller must be inside
 ``transaction.atomic()``.
+
+The other helpers serve the same hot paths: ``one_of`` passes the values of an IN lookup as
+one parameter, ``loaded`` builds saved instances from plain rows, and ``collector_paused``
+keeps Python's cycle collector out of a batch.
 """
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from operator import itemgetter
@@ -39,6 +45,27 @@ def chunks(values: Sequence[_T], size: int = LOOKUP_CHUNK) -> list[Sequence[_T]]
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for one batch of work, then run over what it left.
+
+    An ingest batch allocates a few hundred thousand objects (events, model instances,
+    rows), and the collector runs every 700 of them; its older generations walk every
+    object alive in the process, the caller's whole input included. That was a quarter of
+    the batch's time. Reference counting frees the batch's objects as usual; the young
+    generation, collected at the end, catches the few cycles the batch made. A caller who
+    turned the collector off keeps it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def one_of(values: Sequence[str] | Sequence[int]) -> RawSQL | list[Any]:
     """``values`` as one parameter for an ``__in`` lookup: ``filter(pk__in=one_of(ids))``.
 
@@ -52,7 +79,7 @@ def one_of(values: Sequence[str] | Sequence[int]) -> RawSQL | list[Any]:
         return []
     if connection.vendor == "postgresql":
         array = "bigint[]" if isinstance(values[0], int) else "text[]"
-        return RawSQL(f"SELECT unnest(%s::{array})", [list(values)])
+        return RawSQL(f"SELECT unnest(%s::{array})", [list(values)])  # noqa: S611 - fixed SQL, values as a parameter
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 

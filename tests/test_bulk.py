@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from comptoir import bulk
-from comptoir.ingest.pipeline import _collector_paused
 from comptoir.people.models import Identity, Person
 from tests.conftest import Personas
 from tests.factories import IdentityFactory, PersonFactory
@@ -79,12 +78,12 @@ def test_datetimes_are_stored_as_django_stores_them(personas: Personas) -> None:
 
 def test_the_collector_is_paused_for_a_batch_and_restored_after() -> None:
     assert gc.isenabled()
-    with _collector_paused():
+    with bulk.collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with _collector_paused():
+        with bulk.collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled(), "a caller's own choice is left alone"
     finally:

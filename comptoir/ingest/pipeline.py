@@ -10,12 +10,10 @@ duplicates are counted, not stored.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from time import perf_counter
@@ -77,7 +75,7 @@ def ingest(
     report = IngestReport()
     pending: _Pending | None = None
     for batch in _batches(candidates, batch_size):
-        with _collector_paused():
+        with bulk.collector_paused():
             started = perf_counter()
             events, rejected = _validate(batch)
             # A long input (a second batch, or a first one that is full) shares its reading
@@ -89,29 +87,9 @@ def ingest(
                 report.add(_ingest_batch(workspace, channel, pending, source))
             pending = upcoming
     if pending is not None:
-        with _collector_paused():
+        with bulk.collector_paused():
             report.add(_ingest_batch(workspace, channel, pending, source))
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused for one batch, then run over what the batch left.
-
-    A batch allocates a few hundred thousand objects (events, model instances, rows), and
-    every 700 of them the collector runs; its older generations walk every object alive in
-    the process, the caller's whole input included. That was a quarter of the batch's
-    time. Reference counting frees the batch's objects as usual; the young generation,
-    collected at the end of the batch, catches the few cycles it made."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
 
 
 def _batches(candidates: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:

@@ -27,6 +27,7 @@ from itertools import chain
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
+from comptoir.bulk import collector_paused
 from comptoir.understanding.analyzer import (
     INTENT_THRESHOLD,
     Reading,
@@ -92,8 +93,9 @@ def read_piece(
     channel_kind: str,
 ) -> list[_Stored]:
     """The stored readings of a piece of a batch, in this process or the helper."""
-    readings = analyze_lean(texts, hints, publics, channel_kind)
-    return [reading_fields(r, d) for r, d in zip(readings, directions, strict=True)]
+    with collector_paused():
+        readings = analyze_lean(texts, hints, publics, channel_kind)
+        return [reading_fields(r, d) for r, d in zip(readings, directions, strict=True)]
 
 
 def reading_fields(reading: Reading | None, direction: str) -> _Stored:
