@@ -100,7 +100,7 @@ def speed_report(data: Path, total: int) -> None:
 
     def cold_run() -> float:
         for model in sentiment._models().values():
-            model.token_grams.clear()
+            model.tokens.clear()
         return _analyzer_speed(analyzer, texts)
 
     cold_whole = max(cold_run() for _ in range(3))
@@ -118,7 +118,7 @@ def _lean_speed(texts: list[str]) -> float:
     from comptoir.understanding.analyzer import analyze_lean
 
     for model in sentiment._models().values():
-        model.token_grams.clear()
+        model.tokens.clear()
     started = time.perf_counter()
     for start in range(0, len(texts), BATCH):
         batch = texts[start : start + BATCH]

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final, Protocol
 
@@ -150,6 +150,19 @@ class DefaultAnalyzer:
         entities: bool = True,
     ) -> list[Reading]:
         """See ``Analyzer.analyze``; ``entities=False`` leaves them out (none stored)."""
+        return self._analyze(texts, hints, context, entities=entities, lean=False)
+
+    def _analyze(
+        self,
+        texts: Sequence[str],
+        hints: Sequence[str] | None,
+        context: Sequence[Context] | None,
+        *,
+        entities: bool,
+        lean: bool,
+    ) -> list[Reading]:
+        """``lean`` readings leave out what ``analyze_lean`` drops (every intent's score and
+        the cues): they are never worked out rather than worked out and thrown away."""
         for name, given in (("hints", hints), ("context", context)):
             if given is not None and len(given) != len(texts):
                 raise ValueError(f"{name} has {len(given)} items for {len(texts)} texts")
@@ -157,26 +170,30 @@ class DefaultAnalyzer:
         codes = [reading.language for reading in languages]
         sentiments = _sentiments(texts, codes, self.sentiment)
         normalised = [normalise(text) for text in texts]
-        intents = detect_intents(texts, normalised=normalised)
+        intents = detect_intents(texts, normalised=normalised, cues=not lean)
         urgencies = assess_urgency(texts, intents, context, normalised=normalised)
-        found = extract_entities(texts, codes) if entities else [[] for _ in texts]
+        found: Sequence[Sequence[Entity]] = [()] * len(texts)
+        if entities:
+            found = extract_entities(texts, codes)
         readings: list[Reading] = []
-        for index, intent in enumerate(intents):
-            fired = {name: intent.scores[name] for name in intent.labels}
+        for language, sentiment, intent, urgency, entity in zip(
+            languages, sentiments, intents, urgencies, found, strict=True
+        ):
+            scores = intent.scores
             readings.append(
                 Reading(
-                    language=languages[index].language,
-                    language_confidence=languages[index].confidence,
-                    sentiment=sentiments[index].label,
-                    sentiment_score=sentiments[index].score,
-                    intents=fired,
-                    urgency=urgencies[index].level,
-                    urgency_reasons=urgencies[index].reasons,
-                    entities=tuple(found[index]),
-                    intent_scores=dict(intent.scores),
+                    language=language.language,
+                    language_confidence=language.confidence,
+                    sentiment=sentiment.label,
+                    sentiment_score=sentiment.score,
+                    intents={name: scores[name] for name in intent.labels},
+                    urgency=urgency.level,
+                    urgency_reasons=urgency.reasons,
+                    entities=tuple(entity),
+                    intent_scores={} if lean else dict(scores),
                     intent_cues=intent.cues,
-                    urgency_cues=urgencies[index].cues,
-                    sentiment_source=sentiments[index].source,
+                    urgency_cues=() if lean else urgency.cues,
+                    sentiment_source=sentiment.source,
                 )
             )
         return readings
@@ -194,15 +211,13 @@ def analyze_lean(
     """The default analyzer's readings without entities and cues: what is stored with a
     message, and light to send back from another process (the ingest pipeline reads long
     imports in a helper process, see ``comptoir.ingest.pipeline``)."""
-    readings = default_analyzer().analyze(
+    return default_analyzer()._analyze(
         texts,
-        hints=hints,
-        context=[Context(is_public=public, channel_kind=channel_kind) for public in publics],
+        hints,
+        [Context(is_public=public, channel_kind=channel_kind) for public in publics],
         entities=False,
+        lean=True,
     )
-    return [
-        replace(reading, intent_scores={}, intent_cues={}, urgency_cues=()) for reading in readings
-    ]
 
 
 def end_with_parent(parent: int) -> None:

@@ -793,6 +793,121 @@ def required_literals(pattern: str) -> tuple[str, ...]:
     return (prefix,) if len(prefix) >= 2 or (prefix and not prefix.isalnum()) else ()
 
 
+def _parts(pattern: str) -> list[tuple[str | None, str]]:
+    """The top-level items of a pattern without top-level alternatives, in order: (the
+    character it matches when it is one plain character, else None; its text). A
+    quantifier is an item of its own; groups and classes are read whole."""
+    items: list[tuple[str | None, str]] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        end = index + 1
+        literal: str | None = None
+        if char == "\\":
+            end = index + 2
+            escaped = pattern[index + 1 : end]
+            literal = escaped if escaped and not escaped.isalnum() else None
+        elif char == "[":
+            end = _class_end(pattern, index)
+        elif char == "(":
+            end = _group_end(pattern, index)
+        elif char == "{":
+            end = pattern.find("}", index) + 1 or end
+        elif char not in _SPECIAL:
+            literal = char
+        items.append((literal, pattern[index:end]))
+        index = end
+    return items
+
+
+def _class_end(pattern: str, opening: int) -> int:
+    """Just past the "]" that closes the class opening at ``opening``."""
+    index = opening + 1
+    if pattern[index : index + 1] == "^":
+        index += 1
+    if pattern[index : index + 1] == "]":  # a "]" first in a class is one of its members
+        index += 1
+    while pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
+
+
+def _group_end(pattern: str, opening: int) -> int:
+    """Just past the ")" that closes the group opening at ``opening``."""
+    depth = 0
+    index = opening
+    while True:
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(pattern, index)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+
+
+# What ``_parts`` does not read: escapes longer than one character (code points, group
+# references) and inline flags (case-insensitive matching would void the literals).
+_UNREAD: Final = re.compile(r"\\[xuUN0-9]|\(\?[aiLmsux-]+[:)]")
+
+
+def mandatory_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Sets of strings of which a match must hold one each, read from the top level of the
+    pattern: its runs of plain characters, and its groups whose every alternative opens on
+    plain text. () when the pattern has alternatives at its top level.
+
+    ``required_literals`` looks at how a pattern opens; these come from anywhere in it, so
+    that "\\b\\w+-(?:il|elle)" is not tried on a text without "-", nor "\\b\\d+ ?% (?:off|bonus)"
+    on one without "% " and "off" or "bonus". A gate of blanks alone rules nothing out: left out.
+    """
+    if len(_split_top(pattern)) > 1 or _UNREAD.search(pattern):
+        return ()
+    gates: list[tuple[str, ...]] = []
+    run: list[str] = []
+    items = _parts(pattern)
+    for position, (literal, text) in enumerate(items):
+        following = items[position + 1][1][:1] if position + 1 < len(items) else ""
+        optional = following in ("?", "*", "{")
+        if literal is not None and not optional:
+            run.append(literal)
+            if following != "+":  # repeated: present, but the run stops after it
+                continue
+        if run:
+            gates.append(("".join(run),))
+            run = []
+        if literal is None and text.startswith("(?:") and not optional:
+            prefixes = tuple(_literal_prefix(part) for part in _split_top(text[3:-1]))
+            if all(prefixes):
+                gates.append(prefixes)
+    if run:
+        gates.append(("".join(run),))
+    return tuple(gate for gate in gates if all(literal.strip() for literal in gate))
+
+
+def alternatives_literals(pattern: str) -> tuple[str, ...]:
+    """Strings of which a match must hold one, for a pattern that is one group of
+    alternatives, word boundaries around it allowed ("\\b(?:a|b c)\\b"): for each
+    alternative, the longest string it cannot do without (``mandatory_literals``). ()
+    when the pattern is not such a group, or some alternative has no such string."""
+    inner = pattern.removeprefix("\\b").removesuffix("\\b")
+    if not inner.startswith("(?:") or _group_end(inner, 0) != len(inner):
+        return ()
+    found: list[str] = []
+    for alternative in _split_top(inner[3:-1]):
+        singles = [gate[0] for gate in mandatory_literals(alternative) if len(gate) == 1]
+        if not singles:
+            return ()
+        found.append(max(singles, key=len))
+    return tuple(dict.fromkeys(found))
+
+
 class WordStartPattern:
     """``re.compile(pattern)`` for a pattern that opens on ``\\b``, searched faster.
 
@@ -855,6 +970,9 @@ def _key(literal: str) -> str:
     return word.group()[:3]
 
 
+_MOST_LITERALS: Final = 8  # more strings than this cost more to test than a search
+
+
 def _index() -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
     by_key: dict[str, list[int]] = {}
     by_substring: dict[str, list[int]] = {}
@@ -866,7 +984,7 @@ def _index() -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
         if literals and word_start and all(keys):
             for key in keys:
                 by_key.setdefault(key, []).append(number)
-        elif literals:
+        elif literals or (literals := _fewest_literals(compiled.cue.pattern)):
             for literal in literals:
                 by_substring.setdefault(literal, []).append(number)
         else:
@@ -874,10 +992,44 @@ def _index() -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
     return by_key, by_substring, always
 
 
+def _fewest_literals(pattern: str) -> tuple[str, ...]:
+    """The smallest of a pattern's ``mandatory_literals`` sets, () when there is none worth
+    testing (see ``_needs``): a cue that does not open on plain text ("\\b\\w+-(?:il|on)")
+    is then looked for by a string it cannot do without rather than tried on every text."""
+    if pattern.startswith("^"):
+        return ()
+    gates = [gate for gate in mandatory_literals(pattern) if len(gate) <= _MOST_LITERALS]
+    return min(gates, key=len, default=())
+
+
 _BY_KEY, _BY_SUBSTRING, _ALWAYS = _index()
-# The strings each cue cannot match without (() when none is known): a substring test on
-# them rules most candidates out before their regular expression runs.
-_NEEDS: Final = tuple(required_literals(compiled.cue.pattern) for compiled in _COMPILED)
+_BY_ASCII_SUBSTRING: Final = tuple(
+    (literal, numbers) for literal, numbers in _BY_SUBSTRING.items() if literal.isascii()
+)
+_ALWAYS_SET: Final = frozenset(_ALWAYS)
+_KEYS: Final = frozenset(_BY_KEY)  # a set intersects a set faster than dict keys
+
+
+def _needs(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """The sets of ``required_literals`` and ``mandatory_literals``, the smallest first; a
+    set of many strings costs more to test than it saves, and a pattern anchored at the
+    start costs little to try: their sets are left to the regular expression."""
+    gates = [required_literals(pattern)]
+    if not pattern.startswith("^"):
+        gates += mandatory_literals(pattern)
+    kept = [gate for gate in gates if 0 < len(gate) <= _MOST_LITERALS]
+    return tuple(sorted(dict.fromkeys(kept), key=len))
+
+
+# What _read needs of each cue, in one lookup.
+_PLANS: Final = tuple(
+    (compiled.pattern.search, compiled.intent, compiled.cue) for compiled in _COMPILED
+)
+# The strings each cue cannot match without: a match holds one string of each set. A
+# substring test on them rules most candidates out before their regular expression runs.
+_NEEDS: Final = tuple(_needs(compiled.cue.pattern) for compiled in _COMPILED)
+# The first of them when it is one string, "" when not: tested before the loop over them.
+_FIRST_NEEDS: Final = tuple(needs[0][0] if needs and len(needs[0]) == 1 else "" for needs in _NEEDS)
 
 
 @lru_cache(maxsize=4096)  # intents, then urgency, read the same texts of a batch
@@ -897,14 +1049,13 @@ def word_keys(normalised: str) -> frozenset[str]:
 
 
 def _candidates(normalised: str) -> list[int]:
-    keys = word_keys(normalised)
-    found: set[int] = set(_ALWAYS)
-    for key in keys & _BY_KEY.keys():
-        found.update(_BY_KEY[key])
-    for literal, numbers in _BY_SUBSTRING.items():
-        if literal in normalised:
-            found.update(numbers)
-    return sorted(found)
+    """The cues worth trying on a text, in the order they are written."""
+    by_key = map(_BY_KEY.__getitem__, word_keys(normalised) & _KEYS)
+    # A normalised text is most often ASCII: the substrings that are not (emojis) are
+    # then not looked for.
+    substrings = _BY_ASCII_SUBSTRING if normalised.isascii() else _BY_SUBSTRING.items()
+    by_substring = (numbers for literal, numbers in substrings if literal in normalised)
+    return sorted(_ALWAYS_SET.union(*by_key, *by_substring))
 
 
 def _is_negated(normalised: str, start: int) -> bool:
@@ -912,42 +1063,54 @@ def _is_negated(normalised: str, start: int) -> bool:
     return bool(window and _NEGATORS.search(window.group()))
 
 
-def _read(normalised: str) -> IntentReading:
-    weights: dict[str, list[float]] = {intent: [] for intent in INTENTS}
-    found: dict[str, list[tuple[int, str]]] = {intent: [] for intent in INTENTS}
-    weak_only = dict.fromkeys(INTENTS, True)
+def _read(normalised: str, keep_cues: bool = True) -> IntentReading:
+    """``keep_cues=False`` leaves ``cues`` empty: the scores alone are cheaper to find."""
+    weights: dict[str, list[float]] = {}
+    found: dict[str, list[tuple[int, str]]] = {}
+    strong: set[str] = set()  # the intents held up by more than weak cues
     for number in _candidates(normalised):
-        needs = _NEEDS[number]
-        if len(needs) == 1:
-            if needs[0] not in normalised:
-                continue
-        elif needs and not any(literal in normalised for literal in needs):
+        first = _FIRST_NEEDS[number]
+        if first and first not in normalised:  # most candidates stop here
             continue
-        compiled = _COMPILED[number]
+        missing = False
+        for needs in _NEEDS[number]:
+            if len(needs) == 1:
+                missing = needs[0] not in normalised
+            else:
+                missing = not any(literal in normalised for literal in needs)
+            if missing:
+                break
+        if missing:
+            continue
+        search, intent, cue = _PLANS[number]
         # A cue counts once, however often it is repeated.
-        match = compiled.pattern.search(normalised)
+        match = search(normalised)
         if match is None:
             continue
-        cue, intent = compiled.cue, compiled.intent
         target = intent
         if cue.negated and _is_negated(normalised, match.start()):
             if cue.negated == _DROP:
                 continue
             target = _OPPOSITE[intent]
-        weights[target].append(cue.weight)
-        found[target].append((match.start(), _whole_words(normalised, match)))
+        weights.setdefault(target, []).append(cue.weight)
+        if keep_cues:
+            found.setdefault(target, []).append((match.start(), _whole_words(normalised, match)))
         if not (cue.weak and target == intent):
-            weak_only[target] = False
+            strong.add(target)
 
-    scores = {intent: _noisy_or(weights[intent]) for intent in INTENTS}
+    scores = dict.fromkeys(INTENTS, 0.0)  # what _noisy_or gives an intent without a cue
+    for intent, listed in weights.items():
+        scores[intent] = _noisy_or(listed)
     # Sarcasm and politeness: "super, encore en retard", "merci de me rembourser". When
     # praise rests only on interjections or thanks, anything else said is what counts.
     others = (COMPLAINT, QUESTION, PURCHASE_INTENT, CHURN_THREAT, AFTER_SALES, SPAM_OR_ADVERTISING)
-    if weak_only[PRAISE] and any(scores[name] >= THRESHOLD for name in others):
-        scores[PRAISE], found[PRAISE] = 0.0, []
+    if PRAISE not in strong and any(scores[name] >= THRESHOLD for name in others):
+        scores[PRAISE] = 0.0
+        found.pop(PRAISE, None)
     # Advertisers ask rhetorical questions ("Besoin d'un site web ?"); nobody answers them.
     if scores[SPAM_OR_ADVERTISING] >= THRESHOLD:
-        scores[QUESTION], found[QUESTION] = 0.0, []
+        scores[QUESTION] = 0.0
+        found.pop(QUESTION, None)
     strongest = max(scores[name] for name in INTENTS if name != OTHER)
     scores[OTHER] = round(1.0 - strongest, 3)
     return IntentReading(
@@ -955,9 +1118,11 @@ def _read(normalised: str) -> IntentReading:
         # In the order they are written, each once.
         cues={
             intent: tuple(dict.fromkeys(cue for _, cue in sorted(cues)))
-            for intent, cues in found.items()
-            if cues
-        },
+            for intent in INTENTS
+            if (cues := found.get(intent))
+        }
+        if found
+        else {},
     )
 
 
@@ -977,8 +1142,10 @@ def _noisy_or(weights: list[float]) -> float:
 
 
 def detect_intents(
-    texts: Sequence[str], *, normalised: Sequence[str] | None = None
+    texts: Sequence[str], *, normalised: Sequence[str] | None = None, cues: bool = True
 ) -> list[IntentReading]:
     """One reading per text, in order. ``normalised`` holds ``normalise(text)`` of each
-    text when the caller has it already."""
-    return [_read(text) for text in (normalised or [normalise(text) for text in texts])]
+    text when the caller has it already; ``cues=False`` leaves each reading's cues empty
+    (the scores are the same)."""
+    folded = normalised or [normalise(text) for text in texts]
+    return [_read(text, cues) for text in folded]
