@@ -1033,6 +1033,13 @@ _FIRST_NEEDS: Final = tuple(needs[0][0] if needs and len(needs[0]) == 1 else "" 
 
 
 @lru_cache(maxsize=4096)  # intents, then urgency, read the same texts of a batch
+def word_key(literal: str) -> str:
+    """The key ``word_keys`` gives a text for the word that ``literal`` starts with:
+    "on fire" -> "on", "a&e" -> "a", "incendie" -> "inc"."""
+    first = _WORD.match(literal)
+    return (first.group() if first else literal)[:3]
+
+
 def word_keys(normalised: str) -> frozenset[str]:
     """The first two and three letters of each word of a normalised text, and of each
     part of an elided word ("j'attends": "j'a", "at", "att")."""

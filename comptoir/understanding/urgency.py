@@ -34,6 +34,7 @@ from comptoir.understanding.intents import (
     alternatives_literals,
     normalise,
     required_literals,
+    word_key,
     word_keys,
 )
 
@@ -111,7 +112,7 @@ _SAID_REPEATED = re.compile(
 # one of them (``word_keys``), the pattern is skipped.
 @dataclass(frozen=True)
 class _Gate:
-    literals: dict[str, tuple[str, ...]]  # the pattern's literals by their first three letters
+    literals: dict[str, tuple[str, ...]]  # the pattern's literals by ``word_key``
     keys: frozenset[str]  # the same keys: a set intersects a set faster than dict keys
 
 
@@ -121,7 +122,10 @@ def _gate(pattern: re.Pattern[str]) -> _Gate:
         raise ValueError(f"no word-start literals to gate {pattern.pattern[:40]}")
     gate: dict[str, tuple[str, ...]] = {}
     for literal in literals:
-        gate[literal[:3]] = (*gate.get(literal[:3], ()), literal)
+        # Keyed as the text's words are, so that "on fire" and "a&e" are looked for when
+        # a word "on" or "a" is there: their first three characters are no word's key.
+        key = word_key(literal)
+        gate[key] = (*gate.get(key, ()), literal)
     return _Gate(gate, frozenset(gate))
 
 

@@ -41,6 +41,10 @@ def test_a_legal_threat_is_high_and_says_which_words() -> None:
 def test_safety_words_are_urgent_by_themselves() -> None:
     assert urgency("My charger caught fire last night") == (Urgency.URGENT, (Reason.SAFETY,))
     assert urgency("Le radiateur fait de la fumée") == (Urgency.URGENT, (Reason.SAFETY,))
+    # Phrases whose first word is short, or cut by punctuation.
+    assert urgency("my charger is on fire!!") == (Urgency.URGENT, (Reason.SAFETY,))
+    assert urgency("Went to A&E after the kettle exploded") == (Urgency.URGENT, (Reason.SAFETY,))
+    assert urgency("My son went to A&E") == (Urgency.URGENT, (Reason.SAFETY,))
 
 
 def test_fire_as_slang_is_not_a_safety_word() -> None:
@@ -75,3 +79,17 @@ def test_reasons_add_up_to_urgent() -> None:
         Urgency.URGENT,
         (Reason.CHURN_THREAT, Reason.PUBLIC_COMPLAINT),
     )
+
+
+def test_the_word_gates_never_hide_a_match() -> None:
+    from comptoir.understanding import urgency as module
+    from comptoir.understanding.intents import normalise, required_literals, word_keys
+
+    for pattern, gate in (
+        (module._SAFETY, module._SAFETY_GATE),
+        (module._LEGAL, module._LEGAL_GATE),
+    ):
+        for literal in required_literals(pattern.pattern):
+            text = normalise(f"Bonjour, {literal}.")
+            if pattern.search(text):
+                assert module._findall(pattern, gate, word_keys(text), text), literal
