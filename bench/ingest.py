@@ -12,7 +12,8 @@ created again (``--pg-url`` names the server). Each channel's events go through 
 from the second batch on, reads the next batch in its helper process on the other core while
 it stores the current one. Prints messages per second end to end, the CPU time of this
 process and of the reading helper (which tells which of the two the wall time waits on),
-and the peak memory (maximum resident set size) of both.
+on PostgreSQL that of the server's backend for this connection (when the server runs on this
+machine), and the peak memory (maximum resident set size) of both processes.
 """
 
 from __future__ import annotations
@@ -132,6 +133,27 @@ def configure(db: str, pg_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def process_cpu(pid: int) -> float | None:
+    """The CPU time (user + system, s) of a process of this machine; None if unreadable."""
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu() -> float | None:
+    """The CPU time of this connection's PostgreSQL backend, when the server runs here."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return process_cpu(cursor.fetchone()[0])
+
+
 def helper_usage() -> tuple[float, float]:
     """The reading helper's peak resident memory (MiB) and CPU time (s), from /proc; zeros
     when it never started."""
@@ -144,10 +166,7 @@ def helper_usage() -> tuple[float, float]:
             for line in status.read_text().splitlines() if status.exists() else []:
                 if line.startswith("VmHWM:"):
                     peak += int(line.split()[1]) / 1024
-            stat = Path(f"/proc/{pid}/stat")
-            if stat.exists():
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            cpu += process_cpu(pid) or 0.0
     return peak, cpu
 
 
@@ -184,12 +203,14 @@ def main() -> None:
     report = IngestReport()
     started = time.perf_counter()
     cpu_started = time.process_time()
+    server_started = server_cpu()
     # Each channel's events in one call, oldest first, as an import or a backlog arrives:
     # ``ingest`` batches them, and reads each batch ahead on the second core.
     for kind, candidates in per_channel.items():
         report.add(ingest(workspace, channels[kind], candidates, batch_size=args.batch_size))
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    server_ended = server_cpu()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     helper_mib, helper_cpu = helper_usage()
 
@@ -209,6 +230,12 @@ def main() -> None:
         f"CPU time        {cpu:.1f} s in this process ({cpu / report.stored * 1e6:.0f} µs a "
         f"message), {helper_cpu:.1f} s in the reading helper"
     )
+    if server_started is not None and server_ended is not None:
+        server = server_ended - server_started
+        print(
+            f"server CPU      {server:.1f} s in the PostgreSQL backend "
+            f"({server / report.stored * 1e6:.0f} µs a message)"
+        )
     print(f"peak memory     {peak_mib:,.0f} MiB (max RSS, including the generated events)")
     print(f"reading helper  {helper_mib:,.0f} MiB (max RSS of the helper process)")
 
