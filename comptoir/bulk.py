@@ -112,18 +112,21 @@ def new(model: type[_M], **values: Any) -> _M:
     obj = model.__new__(model)
     obj._state = ModelState()
     constants, factories, relations = _defaults(model)
-    obj.__dict__.update(constants)
+    state = obj.__dict__
+    state.update(constants)
     for attname, factory in factories:
-        obj.__dict__[attname] = factory()
-    cache = obj._state.fields_cache
-    for name, value in values.items():
+        state[attname] = factory()
+    state.update(values)
+    # Relations given by name ("person"): a related object goes in as its primary key and
+    # is cached, what the descriptor does minus its per-call checks; the cached object
+    # lets ``insert`` pick up a primary key assigned after this point.
+    for name in relations.keys() & values.keys():
+        value = state.pop(name)
         if isinstance(value, models.Model):
-            # What the relation descriptor does, minus its per-call checks; the cached
-            # object lets ``insert`` pick up a primary key assigned after this point.
-            obj.__dict__[relations[name]] = value.pk
-            cache[name] = value
+            state[relations[name]] = value.pk
+            obj._state.fields_cache[name] = value
         else:
-            obj.__dict__[relations.get(name, name)] = value
+            state[relations[name]] = value
     return obj
 
 

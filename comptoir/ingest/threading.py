@@ -111,10 +111,14 @@ def assign_conversations(
         chosen.append(target)
 
     existing_ids = sorted({t for t in chosen if isinstance(t, int)})
-    locked = {
-        c.pk: c
-        for c in Conversation.objects.select_for_update().filter(pk__in=bulk.one_of(existing_ids))
-    }
+    # Whole rows (none of their fields deferred), built without the ORM's per-row machinery.
+    fields = [f.attname for f in Conversation._meta.concrete_fields]
+    rows = (
+        Conversation.objects.select_for_update()
+        .filter(pk__in=bulk.one_of(existing_ids))
+        .values_list(*fields)
+    )
+    locked = {c.pk: c for c in bulk.loaded(Conversation, fields, rows)}
     return [t if isinstance(t, Conversation) else locked[t] for t in chosen], new
 
 
