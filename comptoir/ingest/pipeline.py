@@ -5,7 +5,8 @@ Every source (webhook, polling worker, file import, replay) calls ``ingest``. It
 batches: each batch is read with a few bulk queries and written with bulk inserts in one
 transaction, so a batch lands whole or not at all and the cost per message stays flat.
 Re-delivering an event is a no-op: (channel, external id) is unique in the database and
-duplicates are counted, not stored.
+duplicates are counted, not stored. The understand step is in ``comptoir.ingest.reading``:
+a long input shares it with a helper process on the other core.
 """
 
 from __future__ import annotations
@@ -44,9 +45,7 @@ from comptoir.ingest.types import Candidate, IngestReport, Rejection
 from comptoir.listening.matching import mentions_in
 from comptoir.listening.models import Mention
 from comptoir.people.models import Identity, MergeSuggestion, Person, ProfileLink
-from comptoir.understanding.analyzer import (
-    Context,
-)
+from comptoir.understanding.analyzer import Context
 from comptoir.understanding.intents import AFTER_SALES
 from comptoir.webhooks.dispatch import enqueue_messages_created
 from comptoir.workspaces.actions import record_event
