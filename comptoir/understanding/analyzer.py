@@ -220,6 +220,13 @@ def analyze_lean(
     )
 
 
+def languages_of(texts: Sequence[str], hints: Sequence[str]) -> list[str]:
+    """The default analyzer's language of each text, and nothing else: what is stored for
+    the brand's own messages."""
+    found = detect_languages(texts, hints=hints, languages=default_analyzer().languages)
+    return [reading.language for reading in found]
+
+
 def end_with_parent(parent: int) -> None:
     """For a helper process: exit as soon as ``parent`` is gone, even if it was killed
     without a chance to say so (SIGKILL), rather than linger as an orphan."""

@@ -122,3 +122,15 @@ def test_a_short_input_is_read_here_without_starting_the_helper(
 
     assert report.stored == 30
     assert not reading_step._HELPER
+
+
+def test_the_brands_own_messages_are_read_for_their_language_only() -> None:
+    texts = [TEXTS[n % len(TEXTS)] for n in range(12)]
+    directions = ["inbound" if n % 3 else "outbound" for n in range(12)]
+    publics = [bool(n % 2) for n in range(12)]
+    full = analyze_lean(texts, [""] * 12, publics, "x")
+
+    stored = reading_step.read_piece(texts, [""] * 12, publics, directions, "x")
+
+    assert stored == [reading_fields(r, d) for r, d in zip(full, directions, strict=True)]
+    assert {s["language"] for s in stored} == {"fr", "en"}
