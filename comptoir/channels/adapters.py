@@ -85,6 +85,10 @@ class Adapter:
     """One platform. Subclasses implement what the platform offers: poll, send, or both."""
 
     kind: ClassVar[str]
+    # Whether sending the same OutboundMessage again can never make a second message (a
+    # stored Message-ID, an idempotency key): a reply whose worker died mid-send is then
+    # sent again instead of waiting for a person.
+    resends_safely: ClassVar[bool] = False
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
@@ -147,6 +151,14 @@ REGISTRY: dict[str, type[Adapter]] = {}
 def register(adapter: _A) -> _A:
     REGISTRY[adapter.kind] = adapter
     return adapter
+
+
+def resends_safely(kind: str) -> bool:
+    """``Adapter.resends_safely`` of the channel kind's adapter (False when it has none)."""
+    from comptoir.channels import registry  # noqa: F401 - imports every adapter
+
+    adapter = REGISTRY.get(kind)
+    return adapter is not None and adapter.resends_safely
 
 
 def adapter_for(channel: Channel) -> Adapter:

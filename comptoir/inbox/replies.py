@@ -16,7 +16,8 @@ Never sent twice: sending starts with a claim, one UPDATE that moves the row fro
 or failed to sending only if it is still there and due; the database lets exactly one
 worker win it, and only the winner calls the platform. What no claim can settle is a worker
 that dies after the platform accepted the message and before the row says so: the row stays
-in sending. After STUCK_AFTER the retry decides deliberately, per channel kind:
+in sending. After STUCK_AFTER the retry decides deliberately, by what the channel's adapter
+says of itself (``Adapter.resends_safely``):
 
 - email is sent again, under the Message-ID stored with the reply before the first attempt
   (and, for the same reason, a failed attempt is retried under that same id). Mail systems
@@ -42,7 +43,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.channels.adapters import AdapterError, OutboundMessage, adapter_for
+from comptoir.channels.adapters import (
+    AdapterError,
+    OutboundMessage,
+    adapter_for,
+    resends_safely,
+)
 from comptoir.channels.models import ChannelKind
 from comptoir.inbox.actions import do_add_message
 from comptoir.inbox.models import (
@@ -68,8 +74,6 @@ MAX_BACKOFF = timedelta(hours=2)
 STUCK_AFTER = timedelta(minutes=10)
 RETRY_BATCH = 100
 REFERENCES_KEPT = 20  # the thread's root and the latest ids: enough for any mail client
-# Platforms where sending the same reply again cannot make a second one (see the docstring).
-RESEND_SAFE_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.MASTODON})
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 
@@ -298,7 +302,7 @@ def _settle_stuck(now: datetime) -> None:
                 delivery_status=DeliveryStatus.SENDING,
                 next_attempt_at=message.next_attempt_at,
             )
-            if message.channel.kind in RESEND_SAFE_KINDS:
+            if resends_safely(message.channel.kind):
                 still.update(delivery_status=DeliveryStatus.PENDING, next_attempt_at=now)
                 continue
             error = (

@@ -506,3 +506,15 @@ def test_a_social_conversation_without_inbound_message_has_nothing_to_answer(
     with pytest.raises(ValidationError) as refused:
         do_reply(conversation, seat=personas.alice, text="Bonjour")
     assert list(refused.value.message_dict) == ["text"]
+
+
+def test_only_adapters_with_an_idempotent_send_are_resent_after_a_dead_worker() -> None:
+    from comptoir.channels.adapters import resends_safely
+
+    assert {
+        kind for kind in ("email", "mastodon", "x", "facebook", "bluesky") if resends_safely(kind)
+    } == {
+        "email",
+        "mastodon",
+    }
+    assert not resends_safely("no-such-network")

@@ -28,6 +28,7 @@ from comptoir.channels.events import InboundEvent
 @register
 class EmailAdapter(Adapter):
     kind = "email"
+    resends_safely = True  # every attempt carries the Message-ID stored with the reply
     max_per_poll = 1000
 
     def poll(self, state: dict[str, Any]) -> PollResult:

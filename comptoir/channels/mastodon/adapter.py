@@ -54,6 +54,7 @@ PAGE_SIZE = 40  # the API's default page of notifications (it allows up to 80)
 @register
 class MastodonAdapter(Adapter):
     kind = "mastodon"
+    resends_safely = True  # the Idempotency-Key is kept for an hour, beyond STUCK_AFTER
     max_pages = 10
 
     def poll(self, state: dict[str, Any]) -> PollResult:
