@@ -242,6 +242,12 @@ def dispatch_events(*, now: datetime | None = None) -> int:
     return created
 
 
+def _message_of(event: Mapping[str, Any]) -> int:
+    """The message a "message.outbound" event is about: its subject is the conversation
+    (``inbox.actions.do_add_message``), the message is in its payload."""
+    return int((event["payload"] or {})["message"])
+
+
 def _enqueue_events(
     events: Sequence[Mapping[str, Any]], by_workspace: dict[int, list[_Endpoint]], now: datetime
 ) -> int:
@@ -251,30 +257,29 @@ def _enqueue_events(
     outbound: dict[int, list[int]] = defaultdict(list)
     for event in events:
         if event["verb"] == "message.outbound":
-            outbound[event["workspace_id"]].append(event["subject_id"])
+            outbound[event["workspace_id"]].append(_message_of(event))
     for workspace_id, ids in outbound.items():
         messages[workspace_id] = message_data(workspace_id, ids)
     workspaces = _workspaces(by_workspace)
     deliveries: list[WebhookDelivery] = []
     for event in events:
-        detail = event
         event_type = VERB_TO_TYPE[event["verb"]]
         if event_type == EventType.MESSAGE_CREATED:
-            data = messages.get(event["workspace_id"], {}).get(event["subject_id"])
+            data = messages.get(event["workspace_id"], {}).get(_message_of(event))
             if data is None:
                 continue  # a note, or a message gone since
         else:
             data = {
                 f"{event['subject_type']}_id": event["subject_id"],
                 "actor_seat_id": event["actor_id"],
-                **(detail["payload"] or {}),
+                **(event["payload"] or {}),
             }
         key = f"event:{event['id']}"
         document = envelope(
-            key, event_type, detail["created_at"], workspaces[event["workspace_id"]], data
+            key, event_type, event["created_at"], workspaces[event["workspace_id"]], data
         )
         for endpoint in by_workspace[event["workspace_id"]]:
-            if event_type in endpoint.events and detail["created_at"] >= endpoint.created_at:
+            if event_type in endpoint.events and event["created_at"] >= endpoint.created_at:
                 deliveries.append(_delivery(endpoint, event_type, key, document, now))
     return _store(deliveries)
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.inbox.models import Direction, MessageKind
+from comptoir.inbox.replies import do_reply
 from comptoir.webhooks.dispatch import deliver_due, dispatch_events, enqueue_messages_created
 from comptoir.webhooks.models import EventType, WebhookDelivery
 from comptoir.workspaces.actions import record_event
@@ -84,21 +85,17 @@ def test_other_workspaces_messages_are_left_out(personas: Personas, receiver: Re
     assert receiver.requests == []
 
 
-def test_a_stored_reply_is_sent_as_message_created(personas: Personas, receiver: Receiver) -> None:
+def test_a_reply_is_sent_as_message_created(
+    personas: Personas, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
     make_endpoint(personas, receiver, events=[EventType.MESSAGE_CREATED])
     conversation = _conversation(personas)
-    reply = MessageFactory.create(
-        conversation=conversation,
-        direction=Direction.OUTBOUND,
-        kind=MessageKind.EMAIL,
-        author_identity=None,
-        author_seat=personas.alice,
-        text="Nous le retrouvons.",
-        external_id=None,
-    )
-    record_event(
-        personas.workspace_a, "message.outbound", "message", reply.pk, actor=personas.alice
-    )
+    # Enough messages that the reply's id and its conversation's id differ.
+    for _ in range(3):
+        MessageFactory.create(conversation=conversation, kind=MessageKind.EMAIL)
+    with django_capture_on_commit_callbacks(execute=False):  # not sent: no SMTP here
+        reply = do_reply(conversation, seat=personas.alice, text="Nous le retrouvons.")
+    assert reply.pk != conversation.pk
 
     dispatch_events()
     deliver_due()
