@@ -37,11 +37,10 @@ from django.utils import timezone
 _M = TypeVar("_M", bound=models.Model)
 _T = TypeVar("_T")
 CHUNK = 1000
-LOOKUP_CHUNK = 500  # values per IN (...) lookup: well under SQLite's variable limit
 
 
-def chunks(values: Sequence[_T], size: int = LOOKUP_CHUNK) -> list[Sequence[_T]]:
-    """``values`` cut into slices of ``size``, for IN lookups and batched statements."""
+def chunks(values: Sequence[_T], size: int) -> list[Sequence[_T]]:
+    """``values`` cut into slices of ``size``, for batched statements."""
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 

@@ -28,12 +28,7 @@ from comptoir.ingest.actions import (
     do_replay_rejected,
 )
 from comptoir.ingest.models import RejectedEvent, RejectedStatus, Source
-from comptoir.ingest.webhook import (
-    MAX_BODY,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    WebhookRefusedError,
-)
+from comptoir.ingest.webhook import MAX_BODY, WebhookRefusedError
 from comptoir.pagination import Page
 from comptoir.rest import (
     ERROR_CODES,
@@ -47,6 +42,7 @@ from comptoir.rest import (
     responses,
     workspace_for,
 )
+from comptoir.webhooks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from comptoir.workspaces.queries import get_scoped_or_404
 from comptoir.workspaces.roles import Capability
 

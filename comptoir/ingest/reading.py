@@ -207,10 +207,6 @@ def _helper() -> ProcessPoolExecutor:
         return _HELPER[0]
 
 
-def helper_running() -> bool:
-    return bool(_HELPER)
-
-
 def _forget_helper() -> None:
     with _HELPER_LOCK:
         while _HELPER:

@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from comptoir import bulk
 from comptoir.inbox.models import Direction, Message
 from comptoir.webhooks.models import (
     DeliveryStatus,
@@ -66,7 +67,6 @@ CURSOR_NAME = "events"
 # A transaction holding an event uncommitted for longer than this may have it skipped.
 COMMIT_GRACE = timedelta(minutes=5)
 EVENT_BATCH = 1000
-ID_CHUNK = 1000  # ids in one IN (...) list
 MAX_BATCHES = 20  # per pass; a longer backlog goes on at the next pass
 SEND_BATCH = 50
 TIMEOUT = 10.0  # seconds, for connecting and for the answer
@@ -103,18 +103,9 @@ def envelope(
 
 
 def message_data(workspace_id: int, message_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The ``data`` of message.created for each message, one query per thousand; notes are
-    left out."""
-    ids = list(message_ids)
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), ID_CHUNK):
-        found.update(_message_rows(workspace_id, ids[start : start + ID_CHUNK]))
-    return found
-
-
-def _message_rows(workspace_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The ``data`` of message.created for each message, in one query; notes are left out."""
     rows = (
-        Message.objects.filter(workspace_id=workspace_id, pk__in=ids)
+        Message.objects.filter(workspace_id=workspace_id, pk__in=bulk.one_of(list(message_ids)))
         .exclude(direction=Direction.NOTE)
         .annotate(excerpt=Substr("text", 1, EXCERPT))
         .values(
