@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as RefusedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -65,6 +66,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
+def _refused(request: HttpRequest, exc: RefusedError) -> HttpResponse:
+    """An action refused the write (Django's ValidationError, raised by the actions every
+    endpoint calls): 400 with the first reason as the message and each field's reasons."""
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    first = next(iter(details.values()))[0]
+    return error_response(400, first, code="invalid", details=details)
+
+
 def _invalid_cursor(request: HttpRequest, exc: InvalidCursorError) -> HttpResponse:
     return error_response(
         400,
@@ -99,6 +108,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.exception_handler(AuthenticationError)(_authentication_failed)
     api.exception_handler(HttpError)(_http_error)
     api.exception_handler(ValidationError)(_validation_error)
+    api.exception_handler(RefusedError)(_refused)
     api.exception_handler(InvalidCursorError)(_invalid_cursor)
     api.exception_handler(Http404)(_not_found)
     api.exception_handler(PermissionDenied)(_permission_denied)

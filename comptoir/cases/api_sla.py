@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -199,11 +198,5 @@ def _policy_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _saved(action: Callable[[], Any], status: int = 200) -> Status[Any]:
-    """Run a settings action: the row, or 400 saying which field is wrong and why."""
-    try:
-        row = action()
-    except ValidationError as exc:
-        details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        first = next(iter(details.values()))[0]
-        return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})
-    return Status(status, row)
+    """Run a settings action: the row (a refusal is the API's 400, see api.errors)."""
+    return Status(status, action())

@@ -205,13 +205,6 @@ def person_timeline(request: HttpRequest, person_id: int, page: Query[PageParams
 # Working the inbox ---------------------------------------------------------------------------
 
 
-def invalid(exc: ValidationError) -> Status[Any]:
-    """A refused write: 400 naming the field and why."""
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    first = next(iter(details.values()))[0]
-    return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})
-
-
 def _conversation_to_work(request: HttpRequest, conversation_id: int) -> Conversation:
     workspace = workspace_for(request, Capability.CONVERSE)
     return get_scoped_or_404(queries.conversation_detail(workspace), workspace, conversation_id)
@@ -238,28 +231,25 @@ def update_conversation(
     given = payload.model_fields_set
     workspace = convo.workspace
     workspace_id = workspace.pk
-    try:
-        with transaction.atomic():
-            if given & {"assignee_id", "team_id"}:
-                assignee = convo.assignee
-                team = convo.assignee_team
-                if "assignee_id" in given:
-                    assignee = _row_or_400(Seat, workspace_id, payload.assignee_id, "assignee_id")
-                if "team_id" in given:
-                    team = _row_or_400(Team, workspace_id, payload.team_id, "team_id")
-                actions.do_assign(convo, seat=assignee, team=team, actor=seat)
-            if payload.status is not None:
-                actions.do_set_status(
-                    convo,
-                    payload.status,
-                    reason=payload.closed_reason,
-                    snoozed_until=payload.snoozed_until,
-                    actor=seat,
-                )
-            if payload.priority is not None:
-                actions.do_set_priority(convo, payload.priority, actor=seat)
-    except ValidationError as exc:
-        return invalid(exc)
+    with transaction.atomic():
+        if given & {"assignee_id", "team_id"}:
+            assignee = convo.assignee
+            team = convo.assignee_team
+            if "assignee_id" in given:
+                assignee = _row_or_400(Seat, workspace_id, payload.assignee_id, "assignee_id")
+            if "team_id" in given:
+                team = _row_or_400(Team, workspace_id, payload.team_id, "team_id")
+            actions.do_assign(convo, seat=assignee, team=team, actor=seat)
+        if payload.status is not None:
+            actions.do_set_status(
+                convo,
+                payload.status,
+                reason=payload.closed_reason,
+                snoozed_until=payload.snoozed_until,
+                actor=seat,
+            )
+        if payload.priority is not None:
+            actions.do_set_priority(convo, payload.priority, actor=seat)
     return Status(
         200, get_scoped_or_404(queries.conversation_detail(workspace), workspace, convo.pk)
     )
@@ -294,13 +284,10 @@ def tag_conversation(
 ) -> Status[Any]:
     """Add and remove tags by name; returns the conversation's tags."""
     convo = _conversation_to_work(request, conversation_id)
-    try:
-        return Status(
-            200,
-            actions.do_tag(convo, add=payload.add, remove=payload.remove, actor=caller(request)),
-        )
-    except ValidationError as exc:
-        return invalid(exc)
+    return Status(
+        200,
+        actions.do_tag(convo, add=payload.add, remove=payload.remove, actor=caller(request)),
+    )
 
 
 class NoteIn(Schema):
@@ -327,10 +314,7 @@ def list_notes(
 def add_note(request: HttpRequest, conversation_id: int, payload: NoteIn) -> Status[Any]:
     """An internal note, never sent to the person; mentioned colleagues are notified."""
     convo = _conversation_to_work(request, conversation_id)
-    try:
-        note = actions.do_add_note(convo, seat=caller(request), text=payload.text)
-    except ValidationError as exc:
-        return invalid(exc)
+    note = actions.do_add_note(convo, seat=caller(request), text=payload.text)
     return Status(201, note)
 
 
@@ -362,12 +346,9 @@ def list_tags(request: HttpRequest, page: Query[PageParams]) -> Page[Tag]:
 def create_tag(request: HttpRequest, payload: TagIn) -> Status[Any]:
     """A new tag; an existing name (any case) returns that tag."""
     workspace = workspace_for(request, Capability.CONVERSE)
-    try:
-        tag = actions.do_create_tag(
-            workspace, name=payload.name, color=payload.color, actor=caller(request)
-        )
-    except ValidationError as exc:
-        return invalid(exc)
+    tag = actions.do_create_tag(
+        workspace, name=payload.name, color=payload.color, actor=caller(request)
+    )
     return Status(201, tag)
 
 
@@ -402,12 +383,7 @@ def list_saved_replies(request: HttpRequest, page: Query[PageParams]) -> Page[Sa
 @router.post("/saved-replies", response={**responses(SavedReplyOut), 201: SavedReplyOut})
 def create_saved_reply(request: HttpRequest, payload: SavedReplyIn) -> Status[Any]:
     workspace = workspace_for(request, Capability.CONVERSE)
-    try:
-        saved = actions.do_create_saved_reply(
-            workspace, actor=caller(request), **payload.model_dump()
-        )
-    except ValidationError as exc:
-        return invalid(exc)
+    saved = actions.do_create_saved_reply(workspace, actor=caller(request), **payload.model_dump())
     return Status(201, saved)
 
 
@@ -423,11 +399,8 @@ def update_saved_reply(
 ) -> Status[Any]:
     workspace = workspace_for(request, Capability.CONVERSE)
     saved = get_scoped_or_404(queries.saved_replies(workspace), workspace, saved_reply_id)
-    try:
-        fields = payload.model_dump(exclude_none=True)
-        return Status(200, actions.do_update_saved_reply(saved, actor=caller(request), **fields))
-    except ValidationError as exc:
-        return invalid(exc)
+    fields = payload.model_dump(exclude_none=True)
+    return Status(200, actions.do_update_saved_reply(saved, actor=caller(request), **fields))
 
 
 @router.delete("/saved-replies/{int:saved_reply_id}", response={**responses(None), 204: None})

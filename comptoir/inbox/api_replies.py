@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -53,10 +52,7 @@ def reply_to_conversation(
     stored as pending and sent by the worker, retried with backoff if the channel fails."""
     workspace = workspace_for(request, Capability.CONVERSE)
     conversation = get_scoped_or_404(scoped(Conversation, workspace), workspace, conversation_id)
-    try:
-        message = do_reply(conversation, seat=caller(request), text=payload.text, html=payload.html)
-    except ValidationError as exc:
-        return _invalid(exc)
+    message = do_reply(conversation, seat=caller(request), text=payload.text, html=payload.html)
     return Status(201, _reloaded(request, message))
 
 
@@ -78,9 +74,3 @@ def retry_message(request: HttpRequest, message_id: int) -> Status[Any]:
 def _reloaded(request: HttpRequest, message: Message) -> Message:
     workspace = caller(request).workspace
     return queries.messages(workspace).get(pk=message.pk)
-
-
-def _invalid(exc: ValidationError) -> Status[Any]:
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    first = next(iter(details.values()))[0]
-    return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -182,14 +181,8 @@ def get_volume(request: HttpRequest, params: Query[VolumeParams]) -> queries.Vol
 
 
 def _saved(action: Callable[[], ListeningRule], *, status: int = 200) -> Status[Any]:
-    """Run a rule action: the rule, or 400 saying which field is wrong and why."""
-    try:
-        rule = action()
-    except ValidationError as exc:
-        details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        first = next(iter(details.values()))[0]
-        return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})
-    return Status(status, rule)
+    """Run a rule action: the rule (a refusal is the API's 400, see api.errors)."""
+    return Status(status, action())
 
 
 # Channel health ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -93,17 +92,8 @@ def _endpoint(workspace: Workspace, endpoint_id: int) -> WebhookEndpoint:
     return get_scoped_or_404(queries.endpoints(workspace), workspace, endpoint_id)
 
 
-def _invalid(exc: ValidationError) -> Status[Any]:
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    first = next(iter(details.values()))[0]
-    return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})
-
-
 def _saved(action: Callable[[], Any], *, status: int = 200) -> Status[Any]:
-    try:
-        return Status(status, action())
-    except ValidationError as exc:
-        return _invalid(exc)
+    return Status(status, action())
 
 
 def _created_out(created: CreatedEndpoint) -> dict[str, Any]:

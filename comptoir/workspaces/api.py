@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -113,12 +112,6 @@ def _managing_teams(request: HttpRequest) -> Workspace:
     return workspace_for(request, Capability.MANAGE_CHANNELS)
 
 
-def _invalid(exc: ValidationError) -> Status[Any]:
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    first = next(iter(details.values()))[0]
-    return Status(400, {"error": {"code": "invalid", "message": first, "details": details}})
-
-
 @router.get("/teams", response=responses(PageOut[TeamOut]), tags=["teams"])
 def list_teams(request: HttpRequest, page: Query[PageParams]) -> Page[Team]:
     """The workspace's teams, by name, with their members."""
@@ -128,12 +121,9 @@ def list_teams(request: HttpRequest, page: Query[PageParams]) -> Page[Team]:
 @router.post("/teams", response={**responses(TeamOut), 201: TeamOut}, tags=["teams"])
 def create_team(request: HttpRequest, payload: TeamIn) -> Status[Any]:
     workspace = _managing_teams(request)
-    try:
-        team = do_create_team(
-            workspace, name=payload.name, member_ids=payload.member_ids, actor=caller(request)
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
+    team = do_create_team(
+        workspace, name=payload.name, member_ids=payload.member_ids, actor=caller(request)
+    )
     return Status(201, team)
 
 
@@ -149,19 +139,16 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Statu
     workspace = _managing_teams(request)
     team = get_scoped_or_404(_teams(workspace), workspace, team_id)
     actor = caller(request)
-    try:
-        with transaction.atomic():
-            if payload.name is not None:
-                do_rename_team(team, payload.name, actor=actor)
-            if payload.add_member_ids or payload.remove_member_ids:
-                do_change_team_members(
-                    team,
-                    add=payload.add_member_ids,
-                    remove=payload.remove_member_ids,
-                    actor=actor,
-                )
-    except ValidationError as exc:
-        return _invalid(exc)
+    with transaction.atomic():
+        if payload.name is not None:
+            do_rename_team(team, payload.name, actor=actor)
+        if payload.add_member_ids or payload.remove_member_ids:
+            do_change_team_members(
+                team,
+                add=payload.add_member_ids,
+                remove=payload.remove_member_ids,
+                actor=actor,
+            )
     return Status(200, get_scoped_or_404(_teams(workspace), workspace, team_id))
 
 
