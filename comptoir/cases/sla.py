@@ -24,10 +24,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Min
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from comptoir import bulk
 from comptoir.cases.calendar import MAX_DAYS, BusinessHours
 from comptoir.cases.models import (
     BusinessCalendar,
@@ -40,8 +41,8 @@ from comptoir.cases.models import (
 )
 from comptoir.inbox.models import DeliveryStatus, Direction, Message, Priority
 from comptoir.people.models import Tier
-from comptoir.workspaces.actions import record_event
-from comptoir.workspaces.models import Notification, Role, Seat
+from comptoir.workspaces.actions import record_events
+from comptoir.workspaces.models import Event, Notification, Role, Seat
 
 logger = logging.getLogger(__name__)
 
@@ -409,21 +410,25 @@ def _check_batch(cases: list[Case], now: datetime) -> None:
             # Never hand the next pass a case it would find unchanged.
             logger.warning("case %s: next check %s not after %s", case.pk, case.next_check_at, now)
             case.next_check_at = None
-        case.save(
-            update_fields=[
-                "first_response_at",
-                "first_response_warned_at",
-                "first_response_breached_at",
-                "resolution_warned_at",
-                "resolution_breached_at",
-                "owner",
-                "team",
-                "priority",
-                "next_check_at",
-                "updated_at",
-            ]
-        )
+        case.updated_at = timezone.now()
+    # The whole batch in one statement, its events and notifications in one more each.
+    bulk.update(Case, cases, CHECKED_FIELDS)
     escalator.flush()
+
+
+# What a pass over a case may change.
+CHECKED_FIELDS = (
+    "first_response_at",
+    "first_response_warned_at",
+    "first_response_breached_at",
+    "resolution_warned_at",
+    "resolution_breached_at",
+    "owner",
+    "team",
+    "priority",
+    "next_check_at",
+    "updated_at",
+)
 
 
 def _sync_first_responses(cases: Iterable[Case]) -> None:
@@ -458,22 +463,34 @@ def _record_due(case: Case, now: datetime, hours: BusinessHours, escalator: _Esc
                 # Found already overdue: the warning is past, the breach says it all.
                 setattr(case, f"{kind}_warned_at", now)
             setattr(case, f"{kind}_breached_at", now)
-            record_event(case.workspace_id, "case.sla_breached", "case", case.pk, payload=payload)
+            escalator.record(case, "case.sla_breached", payload)
             escalator.run(case, f"{kind}_breach")
         elif getattr(case, f"{kind}_warned_at") is None and now >= _warn_at(case, hours, due):
             setattr(case, f"{kind}_warned_at", now)
-            record_event(case.workspace_id, "case.sla_warning", "case", case.pk, payload=payload)
+            escalator.record(case, "case.sla_warning", payload)
             escalator.run(case, f"{kind}_warning")
 
 
 class _Escalator:
     """Runs the escalation rules of a batch, loading the managers to notify once per
-    workspace and writing the notifications in one statement."""
+    workspace, and writes the batch's events and notifications in one statement each."""
 
     def __init__(self, rules: dict[int, list[EscalationRule]]) -> None:
         self.rules = rules
         self.managers: dict[int, list[Seat]] = {}
         self.notifications: list[Notification] = []
+        self.events: list[Event] = []
+
+    def record(self, case: Case, verb: str, payload: dict[str, Any]) -> None:
+        self.events.append(
+            Event(
+                workspace_id=case.workspace_id,
+                verb=verb,
+                subject_type="case",
+                subject_id=case.pk,
+                payload=payload,
+            )
+        )
 
     def run(self, case: Case, trigger: str) -> None:
         for rule in self.rules.get(case.policy_id or 0, []):
@@ -488,7 +505,7 @@ class _Escalator:
                     continue
             elif rule.action == EscalationAction.NOTIFY_MANAGER:
                 payload["seats"] = self._notify(case, trigger)
-            record_event(case.workspace_id, "case.escalated", "case", case.pk, payload=payload)
+            self.record(case, "case.escalated", payload)
 
     def _reassign(self, case: Case, rule: EscalationRule, payload: dict[str, Any]) -> bool:
         seat, team = rule.target_seat, rule.target_team
@@ -544,6 +561,8 @@ class _Escalator:
         return [seat.pk for seat in managers]
 
     def flush(self) -> None:
+        record_events(self.events)
+        self.events = []
         if self.notifications:
             Notification.objects.bulk_create(self.notifications)
             self.notifications = []
