@@ -413,10 +413,14 @@ def do_add_note(conversation: Conversation, *, seat: Seat, text: str) -> Message
         text=text,
         author_seat=seat,
     )
-    colleagues = list(
-        Seat.objects.filter(workspace_id=conversation.workspace_id, is_active=True).exclude(
-            pk=seat.pk
+    colleagues = (
+        list(
+            Seat.objects.filter(workspace_id=conversation.workspace_id, is_active=True).exclude(
+                pk=seat.pk
+            )
         )
+        if "@" in text  # a mention needs one: no colleagues to read otherwise
+        else []
     )
     mentioned = mentioned_in(text, colleagues)
     if mentioned:

@@ -340,3 +340,23 @@ def test_saved_replies_page(web_data: WebData, alice_client: Client) -> None:
 def test_the_new_pages_render(name: str, web_data: WebData, alice_client: Client) -> None:
     body = html(alice_client, url(web_data, name))
     assert "Secret" not in body
+
+
+def test_an_sla_notification_opens_its_case(
+    web_data: WebData, personas: Personas, bob_client: Client
+) -> None:
+    from comptoir.cases.actions import do_open_case
+
+    case = do_open_case(personas.workspace_a, title="Colis perdu")
+    notification = Notification.objects.create(
+        workspace=personas.workspace_a,
+        seat=personas.bob,
+        verb="case.escalated",
+        subject_type="case",
+        subject_id=case.pk,
+        text="Case 1: resolution overdue",
+    )
+
+    opened = bob_client.post(url(web_data, "notification_open", notification.pk))
+
+    assert opened["Location"] == url(web_data, "case", case.pk)

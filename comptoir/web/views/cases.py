@@ -43,6 +43,7 @@ from comptoir.cases.models import (
     EscalationTrigger,
 )
 from comptoir.inbox.models import Conversation, Priority
+from comptoir.inbox.queries import active_seats
 from comptoir.web.forms import ListFilterForm
 from comptoir.web.views.seated import (
     SeatedRequest,
@@ -174,7 +175,7 @@ def _set_choices(
 
 
 def _seats(workspace: Workspace) -> list[Seat]:
-    return list(scoped(Seat, workspace).filter(is_active=True).order_by("display_name"))
+    return list(active_seats(workspace))
 
 
 def _require_converse(request: SeatedRequest) -> None:

@@ -54,6 +54,7 @@ from comptoir.web.templatetags.inbox_rows import ROW_FIELDS
 from comptoir.web.views.seated import (
     SeatedRequest,
     in_workspace,
+    refused,
     render_list,
     render_page_or_fragment,
     wants_fragment,
@@ -206,11 +207,6 @@ def _working(request: SeatedRequest, pk: int) -> Conversation:
     return _conversation(request, pk)
 
 
-def _refused(request: SeatedRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @in_workspace
 @require_POST
 def assign(request: SeatedRequest, pk: int) -> HttpResponse:
@@ -225,7 +221,7 @@ def assign(request: SeatedRequest, pk: int) -> HttpResponse:
     try:
         do_assign(convo, seat=seat, team=team, actor=request.seat)
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(request, _("Assignment saved."))
     return _back(request, convo)
@@ -250,7 +246,7 @@ def change_status(request: SeatedRequest, pk: int) -> HttpResponse:
             actor=request.seat,
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(
             request,
@@ -281,7 +277,7 @@ def change_tags(request: SeatedRequest, pk: int) -> HttpResponse:
     try:
         do_tag(convo, add=add, remove=remove, actor=request.seat)
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return _back(request, convo)
 
 
@@ -299,7 +295,7 @@ def compose(request: SeatedRequest, pk: int) -> HttpResponse:
             message = replies.do_reply(convo, seat=request.seat, text=text)
             messages.success(request, _("Reply saved; it is on its way."))
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
         return _back(request, convo)
     do_ping_presence(convo, request.seat, replying=False)
     response = _back(request, convo)

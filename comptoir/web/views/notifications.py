@@ -38,6 +38,8 @@ def notification_open(request: SeatedRequest, pk: int) -> HttpResponse:
     do_mark_notifications_read(request.seat, [notification.pk])
     if notification.subject_type == "conversation":
         url = reverse("web:conversation", args=[slug, notification.subject_id])
+    elif notification.subject_type == "case":
+        url = reverse("web:case", args=[slug, notification.subject_id])
     else:
         url = reverse("web:notifications", args=[slug])
     return HttpResponseRedirect(url)

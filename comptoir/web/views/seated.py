@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping
 from functools import update_wrapper
 from typing import Any, Concatenate, ParamSpec, Protocol, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -129,3 +131,9 @@ def _url_without_blanks(request: HttpRequest) -> str:
         if value
     ]
     return f"{request.path}?{urlencode(used)}" if used else request.path
+
+
+def refused(request: SeatedRequest, exc: ValidationError) -> None:
+    """An action said no: each of its reasons becomes a message on the next page."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -37,6 +37,7 @@ from comptoir.cases.policies import (
     policies,
 )
 from comptoir.inbox.models import Priority
+from comptoir.inbox.queries import active_seats
 from comptoir.people.models import Tier
 from comptoir.web.views.seated import SeatedRequest, in_workspace
 from comptoir.workspaces.models import Seat, Team
@@ -397,7 +398,7 @@ def _policy_page(request: SeatedRequest, policy: SlaPolicy | None) -> HttpRespon
     workspace = request.seat.workspace
     options: dict[str, Any] = {
         "calendars": list(calendars(workspace).order_by("name")),
-        "seats": list(scoped(Seat, workspace).filter(is_active=True).order_by("display_name")),
+        "seats": list(active_seats(workspace)),
         "teams": list(scoped(Team, workspace).order_by("name")),
     }
     if not options["calendars"]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.inbox.queries import active_seats, teams
 from comptoir.web.inbox_forms import TeamForm
-from comptoir.web.views.seated import SeatedRequest, in_workspace
+from comptoir.web.views.seated import SeatedRequest, in_workspace, refused
 from comptoir.workspaces.actions import (
     do_change_team_members,
     do_create_team,
@@ -33,11 +33,6 @@ def _list_url(request: SeatedRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("web:teams", args=[request.seat.workspace.slug]))
 
 
-def _refused(request: SeatedRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @in_workspace
 def team_list(request: SeatedRequest) -> HttpResponse:
     workspace = request.seat.workspace
@@ -49,7 +44,7 @@ def team_list(request: SeatedRequest) -> HttpResponse:
             try:
                 do_create_team(workspace, name=form.cleaned_data["name"], actor=request.seat)
             except ValidationError as exc:
-                _refused(request, exc)
+                refused(request, exc)
             else:
                 messages.success(request, _("Team created."))
                 return _list_url(request)
@@ -81,7 +76,7 @@ def team_rename(request: SeatedRequest, pk: int) -> HttpResponse:
     try:
         do_rename_team(team, request.POST.get("name", ""), actor=request.seat)
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return _list_url(request)
 
 
@@ -95,7 +90,7 @@ def team_members(request: SeatedRequest, pk: int) -> HttpResponse:
     try:
         do_change_team_members(team, add=add, remove=remove, actor=request.seat)
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return _list_url(request)
 
 
