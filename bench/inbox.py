@@ -681,12 +681,12 @@ def deep_inbox_cursor(fraction: float) -> str:
     """A cursor into the middle of history: the inbox as the ``fraction`` of it is read."""
     from comptoir.inbox.models import Conversation
     from comptoir.inbox.queries import CONVERSATION_ORDERING
-    from comptoir.pagination import _encode
+    from comptoir.pagination import encode_cursor
 
     rows = Conversation.objects.filter(workspace__slug=SLUG).order_by(*CONVERSATION_ORDERING)
     position = int(rows.count() * fraction)
     row = rows.values_list("last_activity_at", "id")[position]
-    return _encode(list(row))
+    return encode_cursor(list(row))
 
 
 def measure(built: Built, samples: int, warmup: int, depth: int, explain: bool) -> list[Result]:

@@ -33,17 +33,23 @@ class Page(Generic[_M]):
     next_cursor: str | None
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
+    """An opaque cursor for the values of a row's ordering keys (datetimes in ISO form)."""
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, ordering: tuple[str, ...], model: type[models.Model]) -> list[Any]:
+def decode_cursor(cursor: str) -> Any:
+    """What ``encode_cursor`` encoded, still to be checked by the list it belongs to."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursorError("cursor is not valid") from exc
+
+
+def _decode(cursor: str, ordering: tuple[str, ...], model: type[models.Model]) -> list[Any]:
+    values = decode_cursor(cursor)
     if not isinstance(values, list) or len(values) != len(ordering):
         raise InvalidCursorError("cursor does not belong to this list")
     decoded: list[Any] = []
@@ -100,5 +106,5 @@ def paginate(
     next_cursor = None
     if has_more and items:
         last = items[-1]
-        next_cursor = _encode([getattr(last, key.lstrip("-")) for key in ordering])
+        next_cursor = encode_cursor([getattr(last, key.lstrip("-")) for key in ordering])
     return Page(items=items, next_cursor=next_cursor)

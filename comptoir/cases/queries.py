@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -14,7 +11,13 @@ from django.db.models import Q, QuerySet
 from comptoir.cases.actions import OPEN_STATUSES
 from comptoir.cases.models import Case, CaseConversation
 from comptoir.inbox.models import Conversation, Direction, Message
-from comptoir.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursorError
+from comptoir.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    InvalidCursorError,
+    decode_cursor,
+    encode_cursor,
+)
 from comptoir.understanding.intents import AFTER_SALES
 from comptoir.workspaces.models import Event, Workspace
 
@@ -161,16 +164,14 @@ class TimelinePage:
 
 
 def _encode(entry: TimelineEntry) -> str:
-    raw = json.dumps([entry.at.isoformat(), entry.rank, entry.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor([entry.at, entry.rank, entry.pk])
 
 
 def _decode(cursor: str) -> tuple[datetime, int, int]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, rank, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        at, rank, pk = decode_cursor(cursor)
         when = datetime.fromisoformat(at)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError) as exc:
         raise InvalidCursorError("cursor is not valid") from exc
     if (
         when.tzinfo is None
